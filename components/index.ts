@@ -1,0 +1,7 @@
+export * from "./audit-trail";
+export * from "./ci-identity";
+export * from "./product-account";
+export * from "./stack";
+export * from "./state-backend";
+export * from "./terraform-account";
+export * from "./topology";

@@ -1,0 +1,31 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ProductAccountPlan } from "../lib/plan/model";
+import { createAccountProvider } from "./account-provider";
+import { createPlannedRole } from "./planned-role";
+
+/** Inputs of {@link ProductAccount}. */
+export interface ProductAccountArgs {
+  readonly plan: ProductAccountPlan;
+}
+
+/**
+ * One product account: its pinned provider and its Terraform role, assumable only by the CI
+ * Terraform role, with the permissions every product account shares. Removing the account from
+ * the config removes these and nothing else: state lives in the Terraform account.
+ */
+export class ProductAccount extends pulumi.ComponentResource {
+  readonly provider: aws.Provider;
+  readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: ProductAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tf-bootstrap:product:ProductAccount", name, {}, opts);
+    this.provider = createAccountProvider(args.plan.provider, this);
+    const role = createPlannedRole(`${name}-terraform-role`, args.plan.terraformRole, {
+      parent: this,
+      provider: this.provider,
+    });
+    this.roleArn = role.role.arn;
+    this.registerOutputs({ roleArn: this.roleArn });
+  }
+}

@@ -1,0 +1,337 @@
+import type { z } from "zod";
+import { ConfigError, ConfigProblem } from "../errors/config-error";
+import { bucketNameProblem } from "./rules";
+import { PARTITIONS, STACK_CONFIG_KEYS, StackConfig, stackConfigSchema } from "./schema";
+import { resolveNames, ResolvedNames } from "./names";
+
+/** The config namespace: every key is `tf-bootstrap:<key>`. */
+export const CONFIG_NAMESPACE = "tf-bootstrap";
+
+/** A parsed and validated stack config with every derived name resolved. */
+export interface TopologyConfig extends StackConfig {
+  /** Names computed from the config (bucket names, workspaces), validated like given ones. */
+  readonly names: ResolvedNames;
+}
+
+/** Outcome of parsing: the config, or every problem found. */
+export type ParseResult =
+  | { readonly ok: true; readonly config: TopologyConfig }
+  | { readonly ok: false; readonly problems: ConfigProblem[] };
+
+/**
+ * Reads the flat config map Pulumi hands a program (`{ "tf-bootstrap:region": "eu-west-1",
+ * "tf-bootstrap:productAccounts": "[...]" }`): structured values arrive as JSON text. Keys of
+ * other namespaces (`aws:`, `pulumi:`) are ignored.
+ */
+export function decodePulumiConfig(
+  flat: Readonly<Record<string, string>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [fullKey, text] of Object.entries(flat)) {
+    const [ns, key] = splitKey(fullKey);
+    if (ns !== CONFIG_NAMESPACE || key === undefined) continue;
+    out[key] = decodeValue(text);
+  }
+  return out;
+}
+
+function splitKey(fullKey: string): [string, string | undefined] {
+  const i = fullKey.indexOf(":");
+  return i < 0 ? [fullKey, undefined] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
+}
+
+function decodeValue(text: string): unknown {
+  const t = text.trim();
+  if (t.startsWith("{") || t.startsWith("[")) {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  if (t === "true" || t === "false") return t === "true";
+  return text;
+}
+
+/**
+ * Validates a stack config (keys without the namespace) and applies defaults. Returns every
+ * problem at once: schema errors, cross-field errors (duplicates, the Terraform account used as a
+ * product account, partition and region that disagree) and errors in derived names.
+ */
+export function parseStackConfig(raw: Readonly<Record<string, unknown>>): ParseResult {
+  const problems: ConfigProblem[] = [];
+  const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((i) => fromIssue(i, raw)));
+  problems.push(...crossFieldProblems(raw));
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems: dedupe(problems) };
+
+  const names = resolveNames(parsed.data);
+  const nameProblems = derivedNameProblems(parsed.data, names);
+  if (nameProblems.length > 0) return { ok: false, problems: nameProblems };
+  return { ok: true, config: { ...parsed.data, names } };
+}
+
+/** Like {@link parseStackConfig}, but throws a {@link ConfigError} listing every problem. */
+export function loadStackConfig(
+  raw: Readonly<Record<string, unknown>>,
+  source?: string,
+): TopologyConfig {
+  const result = parseStackConfig(raw);
+  if (!result.ok) throw new ConfigError(result.problems, source);
+  return result.config;
+}
+
+function configPath(path: readonly PropertyKey[]): string {
+  let out = CONFIG_NAMESPACE;
+  path.forEach((part, i) => {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += i === 0 ? `:${String(part)}` : `.${String(part)}`;
+  });
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const part of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[part];
+  }
+  return cur;
+}
+
+function fromIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem[] {
+  if (issue.code === "unrecognized_keys") {
+    const known = issue.path.length === 0 ? STACK_CONFIG_KEYS : knownKeysAt(issue.path);
+    return issue.keys.map((key) => {
+      const path = [...issue.path, key] as PropertyKey[];
+      const hint = closest(key, known);
+      return {
+        path: configPath(path),
+        value: valueAt(raw, path),
+        message:
+          `is not a known setting${hint ? `; did you mean '${hint}'?` : ""}` +
+          ` Known settings here: ${known.join(", ")}. Remove or rename it.`,
+      };
+    });
+  }
+  const path = issue.path;
+  const value = valueAt(raw, path);
+  const message =
+    value === undefined && issue.code === "invalid_type"
+      ? `is required: add it to the stack config (${issue.message})`
+      : issue.message;
+  return [{ path: configPath(path), value, message }];
+}
+
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  // Walk the schema's shape along the path; arrays are stepped through by their element.
+  let node: unknown = stackConfigSchema;
+  for (const part of path) {
+    node = unwrap(node);
+    if (typeof part === "number") {
+      node = (node as { element?: unknown }).element;
+    } else {
+      const shape = (node as { shape?: Record<string, unknown> }).shape;
+      node = shape?.[String(part)];
+    }
+  }
+  const shape = (unwrap(node) as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+function unwrap(node: unknown): unknown {
+  let cur = node as { def?: { innerType?: unknown; in?: unknown } } | undefined;
+  while (cur?.def?.innerType ?? cur?.def?.in) {
+    cur = (cur.def.innerType ?? cur.def.in) as typeof cur;
+  }
+  return cur;
+}
+
+/** The known key closest to `key` by edit distance, when close enough to be a typo. */
+export function closest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
+
+interface RawAccount {
+  name?: unknown;
+  id?: unknown;
+  workspace?: unknown;
+}
+
+/** Problems that involve more than one field, found on the raw input so they are reported
+ * together with schema errors. */
+function crossFieldProblems(raw: Readonly<Record<string, unknown>>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const products = Array.isArray(raw.productAccounts)
+    ? (raw.productAccounts as unknown[]).map((a) => (isObject(a) ? (a as RawAccount) : {}))
+    : [];
+  const tfAccount = isObject(raw.terraformAccount)
+    ? (raw.terraformAccount as RawAccount).id
+    : undefined;
+
+  const duplicates = (field: "name" | "id" | "workspace", what: string, fix: string) => {
+    const seen = new Map<string, number>();
+    products.forEach((account, i) => {
+      const value = field === "workspace" ? (account.workspace ?? account.name) : account[field];
+      if (typeof value !== "string") return;
+      const first = seen.get(value);
+      if (first === undefined) {
+        seen.set(value, i);
+        return;
+      }
+      problems.push({
+        path: configPath(["productAccounts", i, field]),
+        value,
+        message: `repeats the ${what} of productAccounts[${first}]; every product account needs its own ${what}. ${fix}`,
+      });
+    });
+  };
+  duplicates("name", "name", "Rename one of them.");
+  duplicates("id", "account id", "Remove the duplicate entry or correct the id.");
+  duplicates(
+    "workspace",
+    "workspace",
+    "Set a distinct 'workspace' on one of them (it defaults to the account name).",
+  );
+
+  products.forEach((account, i) => {
+    if (typeof tfAccount === "string" && account.id === tfAccount) {
+      problems.push({
+        path: configPath(["productAccounts", i, "id"]),
+        value: account.id,
+        message:
+          "is the Terraform account's id; the Terraform account holds state and the CI identity and must not also be a product account. Remove this entry or use the product account's own id.",
+      });
+    }
+    if (account.name === "terraform") {
+      problems.push({
+        path: configPath(["productAccounts", i, "name"]),
+        value: account.name,
+        message:
+          "'terraform' is reserved for the Terraform account's resources. Choose another name for this product account.",
+      });
+    }
+    if (
+      account.workspace === "default" ||
+      (account.workspace === undefined && account.name === "default")
+    ) {
+      problems.push({
+        path: configPath([
+          "productAccounts",
+          i,
+          account.workspace === undefined ? "name" : "workspace",
+        ]),
+        value: "default",
+        message:
+          "'default' is Terraform's unnamed workspace and cannot be mapped to an account. Choose another workspace name.",
+      });
+    }
+  });
+
+  const role = isObject(raw.terraformRole)
+    ? (raw.terraformRole as Record<string, unknown>)
+    : undefined;
+  const isEmpty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
+  if (
+    role &&
+    isEmpty(role.managedPolicyArns) &&
+    isEmpty(role.customerManagedPolicies) &&
+    isEmpty(role.allowedServices)
+  ) {
+    problems.push({
+      path: configPath(["terraformRole"]),
+      value: role,
+      message:
+        "grants Terraform no permissions: set 'allowedServices' (e.g. [ec2, s3]), 'managedPolicyArns' and/or 'customerManagedPolicies' so the role can manage the services Terraform owns.",
+    });
+  }
+
+  const partition = raw.partition ?? "aws";
+  const region = raw.region;
+  if (
+    typeof region === "string" &&
+    typeof partition === "string" &&
+    (PARTITIONS as readonly string[]).includes(partition)
+  ) {
+    const expected = partitionOfRegion(region);
+    if (expected !== partition) {
+      problems.push({
+        path: configPath(["region"]),
+        value: region,
+        message: `belongs to the '${expected}' partition but partition is '${partition}'. Set tf-bootstrap:partition to '${expected}' or choose a region of '${partition}'.`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** The partition a region code belongs to. */
+export function partitionOfRegion(region: string): (typeof PARTITIONS)[number] {
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("cn-")) return "aws-cn";
+  return "aws";
+}
+
+function derivedNameProblems(config: StackConfig, names: ResolvedNames): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const check = (path: PropertyKey[], given: string | undefined, name: string, what: string) => {
+    const problem = bucketNameProblem(name);
+    if (!problem) return;
+    problems.push({
+      path: configPath(path),
+      value: given ?? name,
+      message: given
+        ? `${what} '${name}' ${problem}. Choose a name that follows the S3 bucket naming rules.`
+        : `the generated ${what} '${name}' ${problem}. Set a shorter or valid ${String(path[path.length - 1])} explicitly.`,
+    });
+  };
+  check(
+    ["state", config.state.bucketName ? "bucketName" : "bucketPrefix"],
+    config.state.bucketName ?? config.state.bucketPrefix,
+    names.stateBucket,
+    "state bucket name",
+  );
+  check(["audit", "logBucketName"], config.audit.logBucketName, names.logBucket, "log bucket name");
+  if (names.stateBucket === names.logBucket) {
+    problems.push({
+      path: configPath(["audit", "logBucketName"]),
+      value: names.logBucket,
+      message:
+        "is the same as the state bucket name; logs need a bucket of their own. Choose another name.",
+    });
+  }
+  return problems;
+}
+
+function isObject(v: unknown): v is object {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

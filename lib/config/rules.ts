@@ -1,0 +1,137 @@
+/**
+ * Naming rules that AWS and Terraform impose, written once so the schema, the messages and the
+ * tests agree. Each rule carries the pattern, a sentence saying what is allowed, and an example.
+ */
+
+/** A rule a string value must follow. */
+export interface NameRule {
+  readonly pattern: RegExp;
+  readonly maxLength: number;
+  /** What is allowed, in the reader's terms. */
+  readonly allowed: string;
+  /** A value that passes, for the message. */
+  readonly example: string;
+}
+
+/** A 12-digit AWS account id. YAML turns an unquoted id into a number and drops leading zeros. */
+export const ACCOUNT_ID: NameRule = {
+  pattern: /^\d{12}$/,
+  maxLength: 12,
+  allowed: "a 12-digit AWS account id written as a quoted string",
+  example: '"123456789012"',
+};
+
+/** An account key: names resources and outputs, so it must be short and stable. */
+export const ACCOUNT_NAME: NameRule = {
+  pattern: /^[a-z][a-z0-9-]*$/,
+  maxLength: 32,
+  allowed: "lowercase letters, digits and '-', starting with a letter, at most 32 characters",
+  example: "staging",
+};
+
+/** A Terraform/OpenTofu workspace name (it becomes part of the state object key). */
+export const WORKSPACE: NameRule = {
+  pattern: /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/,
+  maxLength: 64,
+  allowed: "letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters",
+  example: "prod",
+};
+
+/** An IAM role or user name. */
+export const IAM_NAME: NameRule = {
+  pattern: /^[\w+=,.@-]+$/,
+  maxLength: 64,
+  allowed: "1-64 characters from letters, digits and + = , . @ _ -",
+  example: "terraform-ci",
+};
+
+/** A customer managed policy name, optionally after a path: `Name` or `team/Name`. */
+export const POLICY_NAME: NameRule = {
+  pattern: /^(?:[\x21-\x2E\x30-\x7E]+\/)*[\w+=,.@-]{1,128}$/,
+  maxLength: 640,
+  allowed:
+    "a policy name (letters, digits and + = , . @ _ -), optionally after a path like 'team/'",
+  example: "TerraformBoundary",
+};
+
+/** An IAM path. */
+export const IAM_PATH: NameRule = {
+  pattern: /^\/(?:[\x21-\x2E\x30-\x7E]+\/)*$/,
+  maxLength: 512,
+  allowed: "'/' or a path that starts and ends with '/', printable ASCII, at most 512 characters",
+  example: "/terraform/",
+};
+
+/** An AWS region code. */
+export const REGION: NameRule = {
+  pattern: /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/,
+  maxLength: 32,
+  allowed: "an AWS region code",
+  example: "eu-west-1",
+};
+
+/** An AWS service prefix as used in IAM actions (`ec2`, `s3`, `rds-data`). */
+export const SERVICE_PREFIX: NameRule = {
+  pattern: /^[a-z0-9][a-z0-9-]*$/,
+  maxLength: 64,
+  allowed: "an IAM service prefix in lowercase, as in the action 'ec2:RunInstances'",
+  example: "ec2",
+};
+
+/** A KMS alias name without the `alias/` prefix. */
+export const KMS_ALIAS: NameRule = {
+  pattern: /^(?!aws\/)[a-zA-Z0-9/_-]+$/,
+  maxLength: 250,
+  allowed: "letters, digits, '/', '_' and '-', not starting with 'aws/', at most 250 characters",
+  example: "terraform-state",
+};
+
+/** A CloudTrail trail name. */
+export const TRAIL_NAME: NameRule = {
+  pattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9._-]*[a-zA-Z0-9])?$/,
+  maxLength: 128,
+  allowed: "3-128 letters, digits, '.', '_' and '-', starting and ending with a letter or digit",
+  example: "terraform-audit",
+};
+
+/** A DynamoDB table name. */
+export const TABLE_NAME: NameRule = {
+  pattern: /^[a-zA-Z0-9_.-]{3,}$/,
+  maxLength: 255,
+  allowed: "3-255 letters, digits, '_', '-' and '.'",
+  example: "terraform-locks",
+};
+
+/** An S3 key prefix for state objects: no leading or trailing '/', no empty segments. */
+export const KEY_PREFIX: NameRule = {
+  pattern: /^[a-zA-Z0-9!_.*'()-]+(?:\/[a-zA-Z0-9!_.*'()-]+)*$/,
+  maxLength: 256,
+  allowed:
+    "one or more path segments of letters, digits and !_.*'()- separated by '/', with no leading or trailing '/'",
+  example: "terraform",
+};
+
+/** Tells whether `value` follows `rule`. */
+export function follows(rule: NameRule, value: string): boolean {
+  return value.length <= rule.maxLength && rule.pattern.test(value);
+}
+
+/**
+ * Why `name` is not a valid general-purpose S3 bucket name, or `undefined` when it is.
+ * Rules from "General purpose bucket naming rules" in the Amazon S3 User Guide.
+ */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return `is ${name.length} characters long; 3-63 allowed`;
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) {
+    return "may hold only lowercase letters, digits, '.' and '-', and must start and end with a letter or digit";
+  }
+  if (name.includes("..")) return "must not contain two adjacent periods";
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return "must not be formatted as an IP address";
+  for (const prefix of ["xn--", "sthree-", "amzn-s3-demo-"]) {
+    if (name.startsWith(prefix)) return `must not start with the reserved prefix '${prefix}'`;
+  }
+  for (const suffix of ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]) {
+    if (name.endsWith(suffix)) return `must not end with the reserved suffix '${suffix}'`;
+  }
+  return undefined;
+}

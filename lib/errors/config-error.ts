@@ -1,0 +1,48 @@
+/**
+ * The one error type tf-bootstrap throws at its users: the stack config is wrong. It lists every
+ * problem at once so a single edit can fix them all.
+ */
+
+/** One thing wrong with the stack config. */
+export interface ConfigProblem {
+  /** Full config path, e.g. `tf-bootstrap:productAccounts[1].id`. */
+  readonly path: string;
+  /** The value found there (`undefined` when the key is missing). */
+  readonly value: unknown;
+  /** What is wrong, what is allowed and how to fix it. */
+  readonly message: string;
+}
+
+/** Error code carried by every {@link ConfigError}. */
+export const CONFIG_ERROR_CODE = "TFB_CONFIG_INVALID";
+
+/** Thrown before any resource is registered when the stack config is invalid. */
+export class ConfigError extends Error {
+  /** Always {@link CONFIG_ERROR_CODE}. */
+  readonly code = CONFIG_ERROR_CODE;
+
+  constructor(
+    readonly problems: readonly ConfigProblem[],
+    readonly source = "the stack config",
+  ) {
+    super(formatProblems(problems, source));
+    this.name = "ConfigError";
+  }
+}
+
+/** Renders a value for a message: JSON, shortened, `(missing)` for undefined. */
+export function renderValue(value: unknown): string {
+  if (value === undefined) return "(missing)";
+  const text = JSON.stringify(value) ?? typeof value;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The message of a {@link ConfigError}: a headline and one line per problem. */
+export function formatProblems(problems: readonly ConfigProblem[], source: string): string {
+  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  const lines = problems.map((p) => `  - ${p.path} = ${renderValue(p.value)}: ${p.message}`);
+  return [
+    `[${CONFIG_ERROR_CODE}] ${source} has ${count}; no resource was registered. Fix every line below and run again:`,
+    ...lines,
+  ].join("\n");
+}

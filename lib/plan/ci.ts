@@ -1,0 +1,124 @@
+import { kmsKeysArn, roleArn, userArn } from "../arn";
+import type { TopologyConfig } from "../config/parse";
+import { allow, policyDocument } from "../iam/documents";
+import type { Statement } from "../iam/types";
+import { KEY_USE_ACTIONS } from "./kms";
+import type { CiIdentityPlan, RolePlan, StatePlan } from "./model";
+import { keyServices } from "./state";
+import { ASSUME_ACTIONS, trustOnly } from "./trust";
+
+/** Name of the CI identity's only inline policy. */
+export const CI_USER_POLICY = "assume-ci-role";
+/** Name of the CI role's state access policy. */
+export const CI_STATE_POLICY = "terraform-state";
+/** Name of the CI role's policy that lets it assume the product Terraform roles. */
+export const CI_ASSUME_POLICY = "assume-terraform-roles";
+
+/** The CI role's ARN, from config. */
+export function ciRoleArn(config: TopologyConfig): string {
+  return roleArn(config.partition, config.terraformAccount.id, config.ci.path, config.ci.roleName);
+}
+
+/** The CI identity: an IAM user that may do nothing but assume the CI role. */
+export function planCiIdentity(config: TopologyConfig): CiIdentityPlan {
+  return {
+    kind: "iam-user",
+    name: config.ci.userName,
+    path: config.ci.path,
+    arn: userArn(config.partition, config.terraformAccount.id, config.ci.path, config.ci.userName),
+    createAccessKey: config.ci.createAccessKey,
+    inlinePolicies: [
+      {
+        name: CI_USER_POLICY,
+        document: policyDocument(
+          allow({
+            sid: "AssumeCiRoleOnly",
+            actions: ASSUME_ACTIONS,
+            resources: [ciRoleArn(config)],
+          }),
+        ),
+      },
+    ],
+  };
+}
+
+/**
+ * The CI Terraform role: trusted by the CI identity only; may read and write state under the key
+ * prefix, use the state key through S3 (and DynamoDB), hold the lock, and assume exactly the
+ * product accounts' Terraform roles.
+ */
+export function planCiRole(
+  config: TopologyConfig,
+  identity: CiIdentityPlan,
+  state: StatePlan,
+  productRoleArns: readonly string[],
+): RolePlan {
+  const prefix = `${state.keyPrefix}/`;
+  const stateStatements: Statement[] = [
+    allow({
+      sid: "ListStatePrefix",
+      actions: ["s3:ListBucket"],
+      resources: [state.bucketArn],
+      condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+    }),
+    allow({
+      sid: "ReadWriteState",
+      actions: ["s3:GetObject", "s3:PutObject"],
+      resources: [`${state.bucketArn}/${prefix}*`],
+    }),
+    allow({
+      sid: "ReleaseLockfile",
+      actions: ["s3:DeleteObject"],
+      resources: [`${state.bucketArn}/${prefix}*.tflock`],
+    }),
+    allow({
+      sid: "UseStateKeyThroughStorage",
+      actions: KEY_USE_ACTIONS,
+      resources: [kmsKeysArn(config.partition, config.region, config.terraformAccount.id)],
+      condition: {
+        "ForAnyValue:StringEquals": { "kms:ResourceAliases": [`alias/${state.kmsKey.alias}`] },
+        StringEquals: { "kms:ViaService": keyServices(config) },
+      },
+    }),
+  ];
+  if (state.lockTable) {
+    stateStatements.push(
+      allow({
+        sid: "HoldStateLock",
+        actions: [
+          "dynamodb:DeleteItem",
+          "dynamodb:DescribeTable",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+        ],
+        resources: [state.lockTable.arn],
+        condition: {
+          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${state.bucket}/${prefix}*`] },
+        },
+      }),
+    );
+  }
+  return {
+    name: config.ci.roleName,
+    path: config.ci.path,
+    arn: ciRoleArn(config),
+    description:
+      "Terraform in CI: reads and writes state, assumes the product Terraform roles (tf-bootstrap)",
+    maxSessionDuration: config.ci.maxSessionDurationSeconds,
+    trustPolicy: trustOnly(config.partition, config.terraformAccount.id, identity.arn),
+    inlinePolicies: [
+      { name: CI_STATE_POLICY, document: policyDocument(...stateStatements) },
+      {
+        name: CI_ASSUME_POLICY,
+        document: policyDocument(
+          allow({
+            sid: "AssumeProductTerraformRoles",
+            actions: ASSUME_ACTIONS,
+            resources: [...productRoleArns],
+          }),
+        ),
+      },
+    ],
+    managedPolicyArns: [],
+  };
+}

@@ -1,0 +1,100 @@
+import { roleArn } from "../arn";
+import type { TopologyConfig } from "../config/parse";
+import { AWS_MANAGED_POLICY_ARN } from "../config/schema";
+import { allow, deny, policyDocument } from "../iam/documents";
+import type { Statement } from "../iam/types";
+import type { RolePlan } from "./model";
+import { trustOnly } from "./trust";
+
+/** Name of the Terraform role's inline policy. */
+export const TERRAFORM_ROLE_POLICY = "terraform";
+
+/** Actions that would let the Terraform role change or remove itself. */
+export const SELF_CHANGE_ACTIONS = [
+  "iam:AttachRolePolicy",
+  "iam:DeleteRole",
+  "iam:DeleteRolePermissionsBoundary",
+  "iam:DeleteRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:PutRolePolicy",
+  "iam:TagRole",
+  "iam:UntagRole",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:UpdateRole",
+  "iam:UpdateRoleDescription",
+];
+
+/** Actions that would let the Terraform role rewrite its own permissions boundary. */
+export const BOUNDARY_CHANGE_ACTIONS = [
+  "iam:CreatePolicyVersion",
+  "iam:DeletePolicy",
+  "iam:DeletePolicyVersion",
+  "iam:SetDefaultPolicyVersion",
+];
+
+/** The ARN of a policy given as an AWS managed ARN or as a customer policy `path/name`. */
+export function policyArn(partition: string, accountId: string, ref: string): string {
+  if (AWS_MANAGED_POLICY_ARN.test(ref)) return ref;
+  const slash = ref.lastIndexOf("/");
+  const path = slash < 0 ? "/" : `/${ref.slice(0, slash)}/`;
+  return `arn:${partition}:iam::${accountId}:policy${path}${ref.slice(slash + 1)}`;
+}
+
+/** The Terraform role's ARN in one product account. */
+export function terraformRoleArn(config: TopologyConfig, accountId: string): string {
+  return roleArn(config.partition, accountId, config.terraformRole.path, config.terraformRole.name);
+}
+
+/**
+ * The Terraform role of one product account. Every product account's role comes from this one
+ * definition; the documents differ only in the account's own id.
+ */
+export function planTerraformRole(
+  config: TopologyConfig,
+  accountId: string,
+  ciRoleArn: string,
+): RolePlan {
+  const role = config.terraformRole;
+  const arn = terraformRoleArn(config, accountId);
+  const boundary = role.permissionsBoundary
+    ? policyArn(config.partition, accountId, role.permissionsBoundary)
+    : undefined;
+  const statements: Statement[] = [];
+  if (role.allowedServices.length > 0) {
+    statements.push(
+      allow({
+        sid: "ManageAllowedServices",
+        actions: [...new Set(role.allowedServices)].sort().map((s) => `${s}:*`),
+        resources: ["*"],
+      }),
+    );
+  }
+  statements.push(
+    deny({ sid: "DenyChangingThisRole", actions: SELF_CHANGE_ACTIONS, resources: [arn] }),
+  );
+  if (boundary && !AWS_MANAGED_POLICY_ARN.test(boundary)) {
+    statements.push(
+      deny({
+        sid: "DenyChangingBoundary",
+        actions: BOUNDARY_CHANGE_ACTIONS,
+        resources: [boundary],
+      }),
+    );
+  }
+  return {
+    name: role.name,
+    path: role.path,
+    arn,
+    description:
+      "Terraform's role in this account; assumable only by the CI Terraform role (tf-bootstrap)",
+    maxSessionDuration: role.maxSessionDurationSeconds,
+    trustPolicy: trustOnly(config.partition, config.terraformAccount.id, ciRoleArn),
+    inlinePolicies: [{ name: TERRAFORM_ROLE_POLICY, document: policyDocument(...statements) }],
+    managedPolicyArns: [
+      ...role.managedPolicyArns,
+      ...role.customerManagedPolicies.map((p) => policyArn(config.partition, accountId, p)),
+    ],
+    ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
+  };
+}

@@ -1,0 +1,78 @@
+import { roleArn } from "../arn";
+import type { TopologyConfig } from "../config/parse";
+import { planAudit } from "./audit";
+import { ciRoleArn, planCiIdentity, planCiRole } from "./ci";
+import type { ProductAccountPlan, ProviderPlan, TopologyPlan } from "./model";
+import { planTerraformRole } from "./product";
+import { planState } from "./state";
+
+/** Session name the deployer's providers use, so CloudTrail shows who acted. */
+export const DEPLOY_SESSION_NAME = "tf-bootstrap";
+
+/** Tags on every resource: ours first, the config's own after (they may not override ours). */
+export function defaultTags(config: TopologyConfig): Record<string, string> {
+  return { ...config.tags, ManagedBy: "tf-bootstrap", Organization: config.organization };
+}
+
+function providerPlan(
+  config: TopologyConfig,
+  key: string,
+  accountId: string,
+  bootstrapRole: string,
+): ProviderPlan {
+  return {
+    name: `aws-${key}`,
+    region: config.region,
+    assumeRoleArn: roleArn(config.partition, accountId, "/", bootstrapRole),
+    sessionName: DEPLOY_SESSION_NAME,
+    allowedAccountIds: [accountId],
+    defaultTags: defaultTags(config),
+  };
+}
+
+/** Plans the whole topology from a validated config. Pure: same config, same plan. */
+export function planTopology(config: TopologyConfig): TopologyPlan {
+  const ciArn = ciRoleArn(config);
+  const stateUsers = [ciArn, ...config.adminPrincipals];
+  const state = planState(config, stateUsers);
+  const identity = planCiIdentity(config);
+  const products: ProductAccountPlan[] = config.productAccounts.map((account) => ({
+    key: account.name,
+    accountId: account.id,
+    workspace: config.names.workspaces[account.name] ?? account.name,
+    provider: providerPlan(
+      config,
+      account.name,
+      account.id,
+      config.names.bootstrapRoles[account.name] ?? config.terraformAccount.bootstrapRoleName,
+    ),
+    terraformRole: planTerraformRole(config, account.id, ciArn),
+  }));
+  const tfAccountId = config.terraformAccount.id;
+  return {
+    organization: config.organization,
+    partition: config.partition,
+    region: config.region,
+    adminPrincipals: [...config.adminPrincipals],
+    terraform: {
+      key: "terraform",
+      accountId: tfAccountId,
+      provider: providerPlan(
+        config,
+        "terraform",
+        tfAccountId,
+        config.terraformAccount.bootstrapRoleName,
+      ),
+      ciIdentity: identity,
+      ciRole: planCiRole(
+        config,
+        identity,
+        state,
+        products.map((p) => p.terraformRole.arn),
+      ),
+      state,
+      audit: planAudit(config),
+    },
+    products,
+  };
+}

@@ -1,0 +1,163 @@
+import type { RecordedResource, SynthResult } from "./mock-runtime";
+
+/** Input fields that hold an IAM policy document, by resource type. */
+export const DOCUMENT_FIELDS: Readonly<Record<string, string>> = {
+  "aws:iam/role:Role": "assumeRolePolicy",
+  "aws:iam/rolePolicy:RolePolicy": "policy",
+  "aws:iam/userPolicy:UserPolicy": "policy",
+  "aws:s3/bucketPolicy:BucketPolicy": "policy",
+  "aws:kms/key:Key": "policy",
+};
+
+/** A file of the synth output: path relative to `out/<stack>/`, and its text. */
+export interface Artifact {
+  readonly path: string;
+  readonly text: string;
+}
+
+function sortResources(resources: readonly RecordedResource[]): RecordedResource[] {
+  return [...resources].sort(
+    (a, b) =>
+      (a.account ?? "").localeCompare(b.account ?? "") ||
+      a.type.localeCompare(b.type) ||
+      a.name.localeCompare(b.name),
+  );
+}
+
+function pretty(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Every IAM document the program registered: account, resource, and the parsed document. */
+export function iamDocuments(resources: readonly RecordedResource[]) {
+  const docs: { account: string; resource: RecordedResource; field: string; document: unknown }[] =
+    [];
+  for (const resource of sortResources(resources)) {
+    const field = DOCUMENT_FIELDS[resource.type];
+    const text = field ? resource.inputs[field] : undefined;
+    if (typeof text !== "string") continue;
+    docs.push({
+      account: resource.account ?? "unknown",
+      resource,
+      field: field ?? "",
+      document: JSON.parse(text),
+    });
+  }
+  return docs;
+}
+
+/** Who may assume each role, read from the registered trust policies (for the diagram). */
+export function trustEdges(resources: readonly RecordedResource[]): { from: string; to: string }[] {
+  const edges: { from: string; to: string }[] = [];
+  for (const { resource, field, document } of iamDocuments(resources)) {
+    if (field !== "assumeRolePolicy") continue;
+    const to = `${resource.account}:${String(resource.inputs.name)}`;
+    for (const st of (document as { Statement: Record<string, unknown>[] }).Statement) {
+      if (st.Effect !== "Allow") continue;
+      const cond = st.Condition as Record<string, Record<string, string[]>> | undefined;
+      const callers = cond?.ArnEquals?.["aws:PrincipalArn"] ?? [];
+      for (const from of callers) edges.push({ from, to });
+    }
+  }
+  return edges;
+}
+
+function mermaid(result: SynthResult): string {
+  const id = (s: string) => s.replace(/[^A-Za-z0-9]/g, "_");
+  const accounts = new Map<string, RecordedResource[]>();
+  for (const r of result.resources) {
+    if (!r.account || !r.custom) continue;
+    accounts.set(r.account, [...(accounts.get(r.account) ?? []), r]);
+  }
+  const lines = ["flowchart TD"];
+  const arnToNode = new Map<string, string>();
+  for (const [account, resources] of [...accounts.entries()].sort()) {
+    const accountId = resources[0]?.accountId ?? "";
+    lines.push(`  subgraph ${id(account)}["${account} (${accountId})"]`);
+    for (const r of sortResources(resources)) {
+      if (r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User") {
+        const kind = r.type === "aws:iam/role:Role" ? "role" : "user";
+        const node = id(`${account}_${kind}_${String(r.inputs.name)}`);
+        arnToNode.set(`${account}:${kind}:${String(r.inputs.name)}`, node);
+        lines.push(`    ${node}["${kind}: ${String(r.inputs.name)}"]`);
+      }
+      if (r.type === "aws:s3/bucket:Bucket")
+        lines.push(
+          `    ${id(`${account}_bucket_${String(r.inputs.bucket)}`)}[("bucket: ${String(r.inputs.bucket)}")]`,
+        );
+    }
+    lines.push("  end");
+  }
+  const accountOfId = new Map<string, string>();
+  for (const r of result.resources)
+    if (r.account && r.accountId) accountOfId.set(r.accountId, r.account);
+  for (const edge of trustEdges(result.resources)) {
+    const m = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(edge.from);
+    const [account, name] = edge.to.split(":");
+    const to = arnToNode.get(`${account}:role:${name}`);
+    const from = m ? arnToNode.get(`${accountOfId.get(m[1] ?? "")}:${m[2]}:${m[3]}`) : undefined;
+    if (from && to) lines.push(`  ${from} -- "sts:AssumeRole" --> ${to}`);
+  }
+  return lines.join("\n");
+}
+
+/** The Markdown report: summary per account and the trust diagram. */
+export function report(
+  stack: string,
+  result: SynthResult,
+  extraSections: readonly string[] = [],
+): string {
+  const rows = new Map<string, { accountId: string; resources: number; roles: string[] }>();
+  for (const r of result.resources) {
+    if (!r.custom || !r.account) continue;
+    const row = rows.get(r.account) ?? { accountId: r.accountId ?? "", resources: 0, roles: [] };
+    row.resources += 1;
+    if (r.type === "aws:iam/role:Role") row.roles.push(String(r.inputs.name));
+    rows.set(r.account, row);
+  }
+  const table = [
+    "| account | account id | resources | roles |",
+    "|---|---|---:|---|",
+    ...[...rows.entries()]
+      .sort(([a], [b]) => (a === "terraform" ? -1 : b === "terraform" ? 1 : a.localeCompare(b)))
+      .map(
+        ([account, row]) =>
+          `| ${account} | ${row.accountId} | ${row.resources} | ${row.roles.sort().join(", ")} |`,
+      ),
+  ];
+  const docs = iamDocuments(result.resources).length;
+  return [
+    `# tf-bootstrap synth: stack \`${stack}\``,
+    "",
+    `${result.resources.filter((r) => r.custom).length} resources and ${docs} IAM documents, synthesized offline on Pulumi's mock runtime.`,
+    "",
+    "## Accounts",
+    "",
+    ...table,
+    "",
+    "## Who can assume what",
+    "",
+    "```mermaid",
+    mermaid(result),
+    "```",
+    "",
+    ...extraSections,
+  ].join("\n");
+}
+
+/** Every file of the synth output. */
+export function synthArtifacts(
+  stack: string,
+  result: SynthResult,
+  extraSections: readonly string[] = [],
+): Artifact[] {
+  const files: Artifact[] = [
+    { path: "resources.json", text: pretty(sortResources(result.resources)) },
+    { path: "outputs.json", text: pretty(result.outputs) },
+    { path: "report.md", text: report(stack, result, extraSections) },
+  ];
+  for (const { account, resource, document } of iamDocuments(result.resources)) {
+    files.push({ path: `iam/${account}/${resource.name}.json`, text: pretty(document) });
+  }
+  return files;
+}

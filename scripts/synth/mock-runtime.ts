@@ -1,0 +1,163 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createStack, readStackConfig, StackOutputs } from "../../components/stack";
+import { mockState } from "./mock-ids";
+
+/** The project name the mock runtime registers resources under. */
+export const PROJECT = "tf-bootstrap";
+
+/** One resource the program registered, with its inputs and options. */
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  /** Name of the parent resource (component), when there is one. */
+  readonly parent?: string;
+  /** Account key (`terraform` or a product account name), from the resource's provider. */
+  readonly account?: string;
+  readonly accountId?: string;
+  /** Name of the explicit provider the resource was registered with. */
+  readonly provider?: string;
+  readonly inputs: Record<string, unknown>;
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly dependsOn: readonly string[];
+}
+
+/** What a program run on the mock runtime produced. */
+export interface SynthResult {
+  readonly resources: RecordedResource[];
+  /** Stack outputs, resolved; secret values are replaced by `[secret]`. */
+  readonly outputs: Record<string, unknown>;
+}
+
+interface ResourceOptionsSeen {
+  parent?: string;
+  protect: boolean;
+  retainOnDelete: boolean;
+  dependsOn: string[];
+}
+
+function nameOf(resource: unknown): string | undefined {
+  return (resource as { __name?: string } | undefined)?.__name;
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== "string") return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+async function resolveOutputs(outputs: StackOutputs): Promise<Record<string, unknown>> {
+  const resolved: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) {
+    const out = pulumi.output(value);
+    const secret = await pulumi.isSecret(out);
+    resolved[key] = secret ? "[secret]" : await new Promise((res) => out.apply((v) => res(v)));
+  }
+  return resolved;
+}
+
+/**
+ * Runs the program (the same path `index.ts` takes: read config, validate, build) on Pulumi's
+ * mock runtime with `flatConfig` as the stack's config. Records every resource with its inputs,
+ * the account it lands in and its options. Needs no credentials and no Pulumi CLI. Throws the
+ * program's ConfigError, before any resource is registered, when the config is invalid.
+ */
+export async function synthesize(
+  flatConfig: Readonly<Record<string, string>>,
+  stack = "example",
+): Promise<SynthResult> {
+  const registered: {
+    type: string;
+    name: string;
+    custom: boolean;
+    provider?: string;
+    inputs: Record<string, unknown>;
+  }[] = [];
+  const options = new Map<string, ResourceOptionsSeen>();
+  const accountOfProvider = new Map<string, string>();
+  const region = flatConfig[`${PROJECT}:region`] ?? "us-east-1";
+  const partition = flatConfig[`${PROJECT}:partition`] ?? "aws";
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const inputs = args.inputs as Record<string, unknown>;
+        const providerName = args.provider ? args.provider.split("::")[3] : undefined;
+        registered.push({
+          type: args.type,
+          name: args.name,
+          custom: args.custom ?? false,
+          ...(providerName ? { provider: providerName } : {}),
+          inputs,
+        });
+        if (args.type === "pulumi:providers:aws") {
+          const ids = parseJson(inputs.allowedAccountIds);
+          if (Array.isArray(ids) && typeof ids[0] === "string")
+            accountOfProvider.set(args.name, ids[0]);
+        }
+        const accountId = (providerName && accountOfProvider.get(providerName)) || "000000000000";
+        const mocked = mockState(args.type, args.name, inputs, {
+          accountId,
+          region,
+          partition,
+        });
+        return { id: mocked.id, state: { ...inputs, ...mocked.state } };
+      },
+      call: (args) => {
+        throw new Error(
+          `the program made an unexpected call to '${args.token}'; every value must come from config`,
+        );
+      },
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig({ ...flatConfig });
+
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      const dependsOn = Array.isArray(args.opts.dependsOn) ? args.opts.dependsOn : [];
+      options.set(`${args.type}::${args.name}`, {
+        ...(nameOf(args.opts.parent) ? { parent: nameOf(args.opts.parent) } : {}),
+        protect: args.opts.protect === true,
+        retainOnDelete: (args.opts as pulumi.CustomResourceOptions).retainOnDelete === true,
+        dependsOn: dependsOn.map((d) => nameOf(d) ?? "?"),
+      });
+      return undefined;
+    });
+    const result = createStack(readStackConfig());
+    return resolveOutputs(result);
+  });
+  await pulumi.runtime.disconnect();
+
+  const resources = registered
+    .filter((r) => r.type !== "pulumi:pulumi:Stack")
+    .map((r): RecordedResource => {
+      const seen = options.get(`${r.type}::${r.name}`);
+      const accountId =
+        r.type === "pulumi:providers:aws"
+          ? accountOfProvider.get(r.name)
+          : r.provider && accountOfProvider.get(r.provider);
+      const providerKey = r.type === "pulumi:providers:aws" ? r.name : r.provider;
+      return {
+        type: r.type,
+        name: r.name,
+        custom: r.custom,
+        ...(seen?.parent ? { parent: seen.parent } : {}),
+        ...(accountId && providerKey
+          ? { account: providerKey.replace(/^aws-/, ""), accountId }
+          : {}),
+        ...(r.provider ? { provider: r.provider } : {}),
+        inputs: r.inputs,
+        protect: seen?.protect ?? false,
+        retainOnDelete: seen?.retainOnDelete ?? false,
+        dependsOn: seen?.dependsOn ?? [],
+      };
+    });
+  return { resources, outputs: outputs ?? {} };
+}

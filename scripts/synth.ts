@@ -5,10 +5,11 @@ import { ConfigError } from "../lib/errors/config-error";
 import { synthArtifacts } from "./synth/artifacts";
 import { synthesize } from "./synth/mock-runtime";
 
-const USAGE = `usage: npm run synth [-- --stack NAME] [--out DIR]
+const USAGE = `usage: npm run synth [-- --stack NAME] [--out DIR] [--stacks-dir DIR]
 
 Runs the program on Pulumi's mock runtime with stacks/Pulumi.<NAME>.yaml (default: example)
-and writes every resource, every IAM document and a report to DIR (default: out/<NAME>).
+(read from --stacks-dir, default: stacks/) and writes every resource, every IAM document and a
+report to DIR (default: out/<NAME>).
 No credentials and no Pulumi CLI are needed.
 
 Exit codes: 0 done; 2 the config is invalid or the program could not run.`;
@@ -16,7 +17,14 @@ Exit codes: 0 done; 2 the config is invalid or the program could not run.`;
 interface Args {
   stack: string;
   out?: string;
+  stacksDir?: string;
 }
+
+const FLAGS: Record<string, keyof Args> = {
+  "--stack": "stack",
+  "--out": "out",
+  "--stacks-dir": "stacksDir",
+};
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { stack: "example" };
@@ -26,8 +34,8 @@ function parseArgs(argv: string[]): Args {
     if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       process.exit(0);
-    } else if ((arg === "--stack" || arg === "--out") && value && !value.startsWith("--")) {
-      args[arg === "--stack" ? "stack" : "out"] = value;
+    } else if (arg in FLAGS && value && !value.startsWith("--")) {
+      args[FLAGS[arg]!] = value;
       i++;
     } else {
       console.error(`synth: unexpected argument '${arg}'\n\n${USAGE}`);
@@ -40,7 +48,10 @@ function parseArgs(argv: string[]): Args {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const root = resolve(__dirname, "..");
-  const stackFile = join(root, "stacks", `Pulumi.${args.stack}.yaml`);
+  const stackFile = join(
+    resolve(args.stacksDir ?? join(root, "stacks")),
+    `Pulumi.${args.stack}.yaml`,
+  );
   let text: string;
   try {
     text = readFileSync(stackFile, "utf8");
@@ -50,7 +61,7 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const result = await synthesize(flatConfigFromStackFile(text), args.stack);
+  const result = await synthesize(flatConfigFromStackFile(text), { stack: args.stack });
   const out = resolve(args.out ?? join(root, "out", args.stack));
   rmSync(out, { recursive: true, force: true });
   const files = synthArtifacts(args.stack, result);

@@ -188,16 +188,20 @@ function crossFieldProblems(raw: Readonly<Record<string, unknown>>): ConfigProbl
     ? (raw.terraformAccount as RawAccount).id
     : undefined;
 
+  const reported = new Set<number>();
   const duplicates = (field: "name" | "id" | "workspace", what: string, fix: string) => {
     const seen = new Map<string, number>();
     products.forEach((account, i) => {
       const value = field === "workspace" ? (account.workspace ?? account.name) : account[field];
       if (typeof value !== "string") return;
+      // A workspace that defaults to a repeated name is the same mistake: report it once.
+      if (field === "workspace" && account.workspace === undefined && reported.has(i)) return;
       const first = seen.get(value);
       if (first === undefined) {
         seen.set(value, i);
         return;
       }
+      if (field === "name") reported.add(i);
       problems.push({
         path: configPath(["productAccounts", i, field]),
         value,
@@ -293,24 +297,32 @@ export function partitionOfRegion(region: string): (typeof PARTITIONS)[number] {
 
 function derivedNameProblems(config: StackConfig, names: ResolvedNames): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const check = (path: PropertyKey[], given: string | undefined, name: string, what: string) => {
+  const check = (
+    field: "state.bucketName" | "audit.logBucketName",
+    explicit: string | undefined,
+    name: string,
+  ) => {
     const problem = bucketNameProblem(name);
     if (!problem) return;
-    problems.push({
-      path: configPath(path),
-      value: given ?? name,
-      message: given
-        ? `${what} '${name}' ${problem}. Choose a name that follows the S3 bucket naming rules.`
-        : `the generated ${what} '${name}' ${problem}. Set a shorter or valid ${String(path[path.length - 1])} explicitly.`,
-    });
+    const what = field === "state.bucketName" ? "state bucket name" : "log bucket name";
+    const generatedFrom =
+      config.state.bucketPrefix === undefined ? "organization" : "state.bucketPrefix";
+    problems.push(
+      explicit !== undefined
+        ? {
+            path: configPath(field.split(".")),
+            value: explicit,
+            message: `${what} '${name}' ${problem}. Choose a name that follows the S3 bucket naming rules.`,
+          }
+        : {
+            path: configPath(generatedFrom.split(".")),
+            value: config.state.bucketPrefix ?? config.organization,
+            message: `the generated ${what} '${name}' ${problem}. Use a shorter ${generatedFrom}, or set ${field} explicitly.`,
+          },
+    );
   };
-  check(
-    ["state", config.state.bucketName ? "bucketName" : "bucketPrefix"],
-    config.state.bucketName ?? config.state.bucketPrefix,
-    names.stateBucket,
-    "state bucket name",
-  );
-  check(["audit", "logBucketName"], config.audit.logBucketName, names.logBucket, "log bucket name");
+  check("state.bucketName", config.state.bucketName, names.stateBucket);
+  check("audit.logBucketName", config.audit.logBucketName, names.logBucket);
   if (names.stateBucket === names.logBucket) {
     problems.push({
       path: configPath(["audit", "logBucketName"]),

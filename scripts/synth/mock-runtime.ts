@@ -30,6 +30,14 @@ export interface SynthResult {
   readonly outputs: Record<string, unknown>;
 }
 
+/** Options of {@link synthesize}. */
+export interface SynthOptions {
+  /** Stack name the resources are registered under. Default: example. */
+  readonly stack?: string;
+  /** Called for every resource the moment it is registered. */
+  readonly observe?: (type: string, name: string) => void;
+}
+
 interface ResourceOptionsSeen {
   parent?: string;
   protect: boolean;
@@ -68,8 +76,9 @@ async function resolveOutputs(outputs: StackOutputs): Promise<Record<string, unk
  */
 export async function synthesize(
   flatConfig: Readonly<Record<string, string>>,
-  stack = "example",
+  options: SynthOptions = {},
 ): Promise<SynthResult> {
+  const stack = options.stack ?? "example";
   const registered: {
     type: string;
     name: string;
@@ -77,7 +86,7 @@ export async function synthesize(
     provider?: string;
     inputs: Record<string, unknown>;
   }[] = [];
-  const options = new Map<string, ResourceOptionsSeen>();
+  const seenOptions = new Map<string, ResourceOptionsSeen>();
   const accountOfProvider = new Map<string, string>();
   const region = flatConfig[`${PROJECT}:region`] ?? "us-east-1";
   const partition = flatConfig[`${PROJECT}:partition`] ?? "aws";
@@ -86,6 +95,7 @@ export async function synthesize(
     {
       newResource: (args) => {
         const inputs = args.inputs as Record<string, unknown>;
+        options.observe?.(args.type, args.name);
         const providerName = args.provider ? args.provider.split("::")[3] : undefined;
         registered.push({
           type: args.type,
@@ -122,7 +132,7 @@ export async function synthesize(
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       const dependsOn = Array.isArray(args.opts.dependsOn) ? args.opts.dependsOn : [];
-      options.set(`${args.type}::${args.name}`, {
+      seenOptions.set(`${args.type}::${args.name}`, {
         ...(nameOf(args.opts.parent) ? { parent: nameOf(args.opts.parent) } : {}),
         protect: args.opts.protect === true,
         retainOnDelete: (args.opts as pulumi.CustomResourceOptions).retainOnDelete === true,
@@ -138,7 +148,7 @@ export async function synthesize(
   const resources = registered
     .filter((r) => r.type !== "pulumi:pulumi:Stack")
     .map((r): RecordedResource => {
-      const seen = options.get(`${r.type}::${r.name}`);
+      const seen = seenOptions.get(`${r.type}::${r.name}`);
       const accountId =
         r.type === "pulumi:providers:aws"
           ? accountOfProvider.get(r.name)

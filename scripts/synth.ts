@@ -35,7 +35,7 @@ function parseArgs(argv: string[]): Args {
       console.log(USAGE);
       process.exit(0);
     } else if (arg in FLAGS && value && !value.startsWith("--")) {
-      args[FLAGS[arg]!] = value;
+      args[FLAGS[arg]] = value;
       i++;
     } else {
       console.error(`synth: unexpected argument '${arg}'\n\n${USAGE}`);

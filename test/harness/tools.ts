@@ -1,0 +1,178 @@
+/**
+ * Locates the test-only tools (moto, OpenTofu) that `.ci/setup-tools` installs into a cache
+ * directory, and runs that script when they are missing, so `npm test` works on a fresh
+ * machine. The pinned versions live in the script only; this module reads them from it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import * as path from "node:path";
+
+/** Paths and versions of the installed tools. */
+export interface Tools {
+  /** The cache directory (`$TF_BOOTSTRAP_CACHE`, default `~/.cache/tf-bootstrap`). */
+  readonly cacheDir: string;
+  readonly motoVersion: string;
+  /** `moto_server` inside the cached venv (never the one a machine may have on PATH). */
+  readonly motoServer: string;
+  /** The venv's python, which has boto3 (moto depends on it). */
+  readonly python: string;
+  readonly tofuVersion: string;
+  /** The OpenTofu binary built from the Go module proxy. */
+  readonly tofu: string;
+}
+
+/** Repository root (this file is `test/harness/tools.ts`). */
+export const repoRoot = path.resolve(__dirname, "..", "..");
+
+/** The install script; it holds the pinned versions. */
+export const setupScript = path.join(repoRoot, ".ci", "setup-tools");
+
+/** Time a first-time setup may take (venv + moto ≈ 1 min, OpenTofu build ≈ 5 min on 2 cores). */
+export const SETUP_TIMEOUT_MS = 20 * 60_000;
+
+/** Same logic as `.ci/setup-tools`: `$TF_BOOTSTRAP_CACHE`, else `$HOME/.cache/tf-bootstrap`. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.TF_BOOTSTRAP_CACHE;
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  return path.join(env.HOME ?? homedir(), ".cache", "tf-bootstrap");
+}
+
+/** Reads `NAME="value"` from the setup script, the single place versions are pinned. */
+export function pinnedVersions(scriptText = readFileSync(setupScript, "utf8")): {
+  moto: string;
+  tofu: string;
+} {
+  const read = (name: string): string => {
+    const match = new RegExp(`^${name}="([^"]+)"$`, "m").exec(scriptText);
+    if (!match?.[1]) throw new Error(`${setupScript} does not pin ${name}="<version>"`);
+    return match[1];
+  };
+  return { moto: read("MOTO_VERSION"), tofu: read("TOFU_VERSION") };
+}
+
+/** Where the tools are (or will be) for the pinned versions; does not check they exist. */
+export function toolPaths(dir = cacheDir(), versions = pinnedVersions()): Tools {
+  const motoDir = path.join(dir, `moto-${versions.moto}`);
+  const tofuDir = path.join(dir, `tofu-${versions.tofu}`);
+  return {
+    cacheDir: dir,
+    motoVersion: versions.moto,
+    motoServer: path.join(motoDir, "venv", "bin", "moto_server"),
+    python: path.join(motoDir, "venv", "bin", "python"),
+    tofuVersion: versions.tofu,
+    tofu: path.join(tofuDir, "tofu"),
+  };
+}
+
+/** The list of what is missing (empty when every tool is installed completely). */
+export function missingTools(tools: Tools): string[] {
+  const complete = (binary: string, marker: string): boolean =>
+    existsSync(binary) && existsSync(marker);
+  const missing: string[] = [];
+  const motoDir = path.dirname(path.dirname(path.dirname(tools.motoServer)));
+  if (!complete(tools.motoServer, path.join(motoDir, ".complete"))) {
+    missing.push(`moto ${tools.motoVersion}`);
+  }
+  if (!complete(tools.tofu, path.join(path.dirname(tools.tofu), ".complete"))) {
+    missing.push(`OpenTofu ${tools.tofuVersion}`);
+  }
+  return missing;
+}
+
+let pending: Promise<Tools> | undefined;
+
+/**
+ * Returns the tools, installing them first with `.ci/setup-tools` when any is missing (its
+ * progress goes to stderr). Memoized for the process. Rejects with a message that says what
+ * failed and how to run the setup by hand; callers must let that fail the test, never skip.
+ * Call it from a hook with `this.timeout(SETUP_TIMEOUT_MS)`.
+ */
+export function ensureTools(): Promise<Tools> {
+  pending ??= install();
+  return pending;
+}
+
+async function install(): Promise<Tools> {
+  const tools = toolPaths();
+  const missing = missingTools(tools);
+  if (missing.length === 0) return tools;
+  process.stderr.write(
+    `[harness] ${missing.join(" and ")} not in ${tools.cacheDir}; running ${setupScript}\n`,
+  );
+  const started = Date.now();
+  const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>(
+    (resolve, reject) => {
+      const child = spawn("bash", [setupScript], {
+        cwd: repoRoot,
+        // Its stdout (the paths) goes to stderr too, to keep the test reporter's output clean.
+        stdio: ["ignore", 2, 2],
+        env: process.env,
+      });
+      child.on("error", reject);
+      child.on("exit", (c, s) => resolve({ code: c, signal: s }));
+    },
+  );
+  const stillMissing = missingTools(tools);
+  if (code !== 0 || stillMissing.length > 0) {
+    throw new Error(
+      `Test tools could not be set up: ${setupScript} exited with ${code ?? signal}` +
+        (stillMissing.length > 0 ? `; still missing: ${stillMissing.join(", ")}` : "") +
+        `. Its output is above. It needs python3 (venv) and go on PATH, and PyPI and the Go` +
+        ` module proxy reachable. Run \`bash .ci/setup-tools\` by hand to see the problem.`,
+    );
+  }
+  process.stderr.write(`[harness] tools ready in ${Math.round((Date.now() - started) / 1000)}s\n`);
+  return tools;
+}
+
+const tracked = new Map<ChildProcess, (() => void) | undefined>();
+let exitHooked = false;
+
+/**
+ * Kills `child`'s process group if the test process exits while it still runs (a failed hook,
+ * an uncaught error, Ctrl-C). `child` must have been spawned with `detached: true` so that it
+ * leads its own group. `cleanup` (synchronous) runs after the kill, e.g. to remove temp files.
+ * Returns a function that stops tracking it.
+ */
+export function killGroupOnExit(child: ChildProcess, cleanup?: () => void): () => void {
+  tracked.set(child, cleanup);
+  child.once("exit", () => tracked.delete(child));
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on("exit", killTracked);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      // `once`: the handler is removed before it runs, so re-raising ends the process as usual.
+      process.once(signal, () => {
+        killTracked();
+        process.kill(process.pid, signal);
+      });
+    }
+  }
+  return () => {
+    tracked.delete(child);
+  };
+}
+
+/** Sends SIGKILL to the process group of every tracked child (synchronous; safe in "exit"). */
+function killTracked(): void {
+  for (const [child, cleanup] of tracked) {
+    killGroup(child, "SIGKILL");
+    try {
+      cleanup?.();
+    } catch {
+      // best effort while exiting
+    }
+  }
+  tracked.clear();
+}
+
+/** Signals `child`'s whole process group; ignores a group that is already gone. */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // ESRCH: the group has exited already.
+  }
+}

@@ -1,4 +1,5 @@
-import type { RecordedResource, SynthResult } from "./mock-runtime";
+import { renderVerdicts, runGuard, viewFromRegistrations, type GuardReport } from "../../lib/guard";
+import { PROJECT, type RecordedResource, type SynthResult } from "./mock-runtime";
 
 /** Input fields that hold an IAM policy document, by resource type. */
 export const DOCUMENT_FIELDS: Readonly<Record<string, string>> = {
@@ -145,16 +146,31 @@ export function report(
   ].join("\n");
 }
 
-/** Every file of the synth output. */
+/**
+ * The policy pack's verdicts on a synthesized stack: the same analysis (`lib/guard`) on the same
+ * view the engine would hand the pack, offline. `packConfig` is a `--policy-pack-config` file's
+ * content.
+ */
+export function policyVerdicts(
+  stack: string,
+  result: SynthResult,
+  packConfig: Readonly<Record<string, unknown>> = {},
+): GuardReport {
+  return runGuard(viewFromRegistrations(result.resources, { project: PROJECT, stack }), packConfig);
+}
+
+/** Every file of the synth output; the report ends with the policy verdicts. */
 export function synthArtifacts(
   stack: string,
   result: SynthResult,
   extraSections: readonly string[] = [],
+  verdicts: GuardReport = policyVerdicts(stack, result),
 ): Artifact[] {
+  const sections = [renderVerdicts(verdicts), ...extraSections];
   const files: Artifact[] = [
     { path: "resources.json", text: pretty(sortResources(result.resources)) },
     { path: "outputs.json", text: pretty(result.outputs) },
-    { path: "report.md", text: report(stack, result, extraSections) },
+    { path: "report.md", text: report(stack, result, sections) },
   ];
   for (const { account, resource, document } of iamDocuments(result.resources)) {
     files.push({ path: `iam/${account}/${resource.name}.json`, text: pretty(document) });

@@ -48,7 +48,7 @@ export function resource(result: SynthResult, type: string, name: string): Recor
       `expected one ${type} named ${name}, found ${found.length}; names: ${names.join(", ")}`,
     );
   }
-  return found[0]!;
+  return found[0];
 }
 
 /** Every resource of `type`. */

@@ -1,0 +1,116 @@
+/**
+ * `ci-role-assume-scoped`: the CI role may assume exactly the product Terraform roles.
+ *
+ * Every Allow statement of the CI role's policies (inline, and managed policies the stack
+ * defines) that covers `sts:AssumeRole` — by `Action`, a wildcard or `NotAction` — may name only
+ * product Terraform role ARNs as `Resource`: a `NotResource`, a `*` or a pattern that matches
+ * any other ARN grants more. Conditions are ignored (they can only narrow an Allow) and Deny
+ * statements are not credited (a Deny that exactly cancels a wide Allow is not worth the risk
+ * of misreading it), so the check may reject a safe policy but never accepts an unsafe one.
+ * A managed policy whose document the stack does not define cannot be read and is rejected.
+ * Then every product Terraform role must be assumable: a missing one is reported.
+ */
+import { anyActionMatches, hasWildcard, wildcardMatch } from "../iam/matching";
+import type { Statement } from "../iam/types";
+import { patternIncludes } from "../iam/trust";
+import { describe, type Findings } from "./finding";
+import type { PrincipalEntry } from "./iam-index";
+import { readableDocuments, type SourcedDocument } from "./principal-documents";
+import { principalArns, requireCiRole, requireTerraformAccount } from "./prerequisites";
+import { principalLabel, type Topology } from "./topology";
+
+const ASSUME = "sts:AssumeRole";
+
+function coversAssume(statement: Statement): boolean {
+  if (statement.Action) return anyActionMatches(statement.Action, ASSUME);
+  return !anyActionMatches(statement.NotAction ?? [], ASSUME);
+}
+
+function actionText(statement: Statement): string {
+  return statement.Action
+    ? `Action ${JSON.stringify(statement.Action)}`
+    : `NotAction ${JSON.stringify(statement.NotAction)}`;
+}
+
+function beyond(pattern: string, allowed: ReadonlySet<string>): string | undefined {
+  if (allowed.has(pattern)) return undefined;
+  if (!hasWildcard(pattern)) return pattern;
+  const inclusion = patternIncludes(pattern, [...allowed]);
+  if (inclusion.kind === "included") return undefined;
+  return inclusion.kind === "not-included" ? inclusion.witness : `an ARN matching ${pattern}`;
+}
+
+function checkStatements(
+  role: PrincipalEntry,
+  source: SourcedDocument,
+  allowed: ReadonlySet<string>,
+  out: Findings,
+): void {
+  source.document.Statement.forEach((statement, index) => {
+    if (statement.Effect !== "Allow" || !coversAssume(statement)) return;
+    const where = `${source.label} Statement[${index}]${statement.Sid ? ` (Sid "${statement.Sid}")` : ""}`;
+    const fix =
+      `Fix: list exactly the product Terraform role ARNs as Resource ` +
+      `(lib/plan/ci.ts builds them from config), with no wildcard.`;
+    if (statement.NotResource !== undefined) {
+      out.add(
+        "NotResource",
+        `${principalLabel(role)}: ${where} allows sts:AssumeRole through ${actionText(statement)} ` +
+          `on every resource except ${JSON.stringify(statement.NotResource)}, i.e. on roles ` +
+          `that are not product Terraform roles. ${fix}`,
+        source.resource,
+      );
+      return;
+    }
+    for (const pattern of statement.Resource ?? ["*"]) {
+      const extra = beyond(pattern, allowed);
+      if (extra === undefined) continue;
+      out.add(
+        `Resource::${pattern}`,
+        `${principalLabel(role)}: ${where} allows sts:AssumeRole through ${actionText(statement)} ` +
+          `on Resource "${pattern}", which ${pattern === extra ? "is" : `also matches ${extra}, which is`} ` +
+          `not a product Terraform role. ${fix}`,
+        source.resource,
+      );
+    }
+  });
+}
+
+function assumable(docs: readonly SourcedDocument[], arn: string): boolean {
+  let allowed = false;
+  for (const { document } of docs) {
+    for (const statement of document.Statement) {
+      if (!coversAssume(statement)) continue;
+      const hit = statement.Resource
+        ? statement.Resource.some((p) => p === "*" || wildcardMatch(p, arn))
+        : !(statement.NotResource ?? []).some((p) => p === "*" || wildcardMatch(p, arn));
+      if (!hit) continue;
+      if (statement.Effect === "Deny" && statement.Condition === undefined) return false;
+      if (statement.Effect === "Allow") allowed = true;
+    }
+  }
+  return allowed;
+}
+
+/** `ci-role-assume-scoped`. */
+export function checkCiRoleAssumeScope(topology: Topology, out: Findings): void {
+  if (!requireTerraformAccount(topology, out) || !requireCiRole(topology, out)) return;
+  const productArns = principalArns(topology.productRoles, out, "product Terraform role");
+  if (productArns === undefined) return;
+  const allowed = new Set(productArns);
+  for (const role of topology.ciRoles) {
+    const docs = readableDocuments(topology, role, out);
+    for (const doc of docs) checkStatements(role, doc, allowed, out);
+    for (const product of topology.productRoles) {
+      if (product.arn.kind !== "value" || assumable(docs, product.arn.value)) continue;
+      out.add(
+        `Missing::${product.arn.value}`,
+        `${principalLabel(role)} may not assume the product Terraform role ${product.arn.value} ` +
+          `(${describe(product.resource)}): none of its policies allows sts:AssumeRole on it, so ` +
+          `Terraform cannot reach that account. Fix: add the role's ARN to the CI role's ` +
+          `assume-terraform-roles policy (it is built from config.productAccounts).`,
+        role.resource,
+      );
+    }
+  }
+}

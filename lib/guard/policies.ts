@@ -1,0 +1,118 @@
+/**
+ * The guard's policies as data: name, description, default level, scope and the pure check.
+ * The CrossGuard pack (`policy-pack/`), the offline synth and the audit all run these.
+ */
+import { checkCiRoleAssumeScope } from "./assume-scope";
+import { checkAuditTrail } from "./audit-trail";
+import { checkCiIdentity } from "./ci-identity";
+import { EXCEPTIONS_SCHEMA, TERRAFORM_ACCOUNT_SCHEMA, type EnforcementLevel } from "./config";
+import type { Findings, PolicyName } from "./finding";
+import { checkProviderPinned } from "./providers";
+import { checkRolePermissionsIdentical } from "./role-permissions";
+import { checkStateBackend } from "./state-backend";
+import type { Topology } from "./topology";
+import { checkCiRoleTrust, checkTerraformRoleTrust } from "./trust";
+import type { ResourceView } from "./view";
+
+interface PolicyBase {
+  readonly name: PolicyName;
+  /** One sentence: what the policy guarantees. Shown by CrossGuard with every violation. */
+  readonly description: string;
+  readonly defaultLevel: EnforcementLevel;
+}
+
+/** A policy that judges the whole stack (CrossGuard `validateStack`). */
+export interface StackGuardPolicy extends PolicyBase {
+  readonly scope: "stack";
+  readonly check: (topology: Topology, out: Findings) => void;
+}
+
+/** A policy that judges one resource at a time (CrossGuard `validateResource`). */
+export interface ResourceGuardPolicy extends PolicyBase {
+  readonly scope: "resource";
+  readonly check: (resource: ResourceView, out: Findings) => void;
+}
+
+/** Either kind of policy. */
+export type GuardPolicy = StackGuardPolicy | ResourceGuardPolicy;
+
+/** Every guard policy, in the order reports list them. */
+export const GUARD_POLICIES: readonly GuardPolicy[] = [
+  {
+    name: "terraform-role-policies-identical",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "Every product account's Terraform role has the same permissions (inline documents, managed policies, boundary), up to the account id.",
+    check: checkRolePermissionsIdentical,
+  },
+  {
+    name: "terraform-role-trust-restrictive",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "Every Terraform role (every role of a product account, and any role a CI role can assume) can be assumed by the CI Terraform role and nobody else.",
+    check: checkTerraformRoleTrust,
+  },
+  {
+    name: "ci-role-trust-restrictive",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description: "The CI Terraform role can be assumed by the CI identity and nobody else.",
+    check: checkCiRoleTrust,
+  },
+  {
+    name: "ci-role-assume-scoped",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "The CI Terraform role may assume exactly the product accounts' Terraform roles: no wildcard, no NotResource, no other role, none missing.",
+    check: checkCiRoleAssumeScope,
+  },
+  {
+    name: "ci-identity-least-privilege",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "The CI identity can do nothing but assume the CI role: no other permission, managed policy, group, login profile or credential.",
+    check: checkCiIdentity,
+  },
+  {
+    name: "state-backend-hardened",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "Terraform state is versioned, SSE-KMS encrypted with a rotating key, private, TLS-only, ACL-free, never force-destroyed, and protected; a lock table has recovery, encryption and deletion protection.",
+    check: checkStateBackend,
+  },
+  {
+    name: "audit-trail-enabled",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "A multi-region CloudTrail trail with log file validation, encrypted with a Terraform-account KMS key, records every read and write of state.",
+    check: checkAuditTrail,
+  },
+  {
+    name: "explicit-provider-pinned",
+    scope: "resource",
+    defaultLevel: "mandatory",
+    description:
+      "Every AWS resource uses an explicit AWS provider pinned to exactly one account (allowedAccountIds).",
+    check: checkProviderPinned,
+  },
+];
+
+/** The policy named `name`. */
+export function guardPolicy(name: PolicyName): GuardPolicy {
+  const policy = GUARD_POLICIES.find((p) => p.name === name);
+  if (policy === undefined) throw new Error(`bug: no guard policy named ${name}`);
+  return policy;
+}
+
+/** The config properties a policy accepts, as JSON schemas (CrossGuard `configSchema`). */
+export function configProperties(policy: GuardPolicy): Record<string, object> {
+  return policy.scope === "stack"
+    ? { exceptions: EXCEPTIONS_SCHEMA, terraformAccountId: TERRAFORM_ACCOUNT_SCHEMA }
+    : { exceptions: EXCEPTIONS_SCHEMA };
+}

@@ -1,0 +1,10 @@
+// The CrossGuard pack: assembly only. Each policy's adapter is in this folder (one file per
+// domain); its analysis is in ../lib/guard, shared with `npm run synth`.
+import { PolicyPack } from "@pulumi/policy";
+import { PACK_NAME, packPolicies } from "./policies";
+
+new PolicyPack(PACK_NAME, {
+  enforcementLevel: "mandatory",
+  description: "Keeps tf-bootstrap's multi-account Terraform topology least-privilege.",
+  policies: packPolicies(),
+});

@@ -1,0 +1,25 @@
+/** The pack's policies, in inventory order. */
+import type { Policies } from "@pulumi/policy";
+import { auditTrailEnabled } from "./audit-trail";
+import { ciIdentityLeastPrivilege } from "./ci-identity";
+import { ciRoleAssumeScoped, ciRoleTrustRestrictive } from "./ci-role";
+import { explicitProviderPinned } from "./providers";
+import { stateBackendHardened } from "./state-backend";
+import { terraformRolePoliciesIdentical, terraformRoleTrustRestrictive } from "./terraform-roles";
+
+/** The pack's name, as `pulumi policy publish` and `--policy-pack-config` know it. */
+export const PACK_NAME = "tf-bootstrap";
+
+/** Every policy of the pack. */
+export function packPolicies(): Policies {
+  return [
+    terraformRolePoliciesIdentical(),
+    terraformRoleTrustRestrictive(),
+    ciRoleTrustRestrictive(),
+    ciRoleAssumeScoped(),
+    ciIdentityLeastPrivilege(),
+    stateBackendHardened(),
+    auditTrailEnabled(),
+    explicitProviderPinned(),
+  ];
+}

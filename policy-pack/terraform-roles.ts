@@ -1,0 +1,13 @@
+/** Policies on the product accounts' Terraform roles. */
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { stackPolicy } from "./guard-policy";
+
+/** `terraform-role-policies-identical`: every Terraform role has the same permissions. */
+export function terraformRolePoliciesIdentical(): StackValidationPolicy {
+  return stackPolicy("terraform-role-policies-identical");
+}
+
+/** `terraform-role-trust-restrictive`: only the CI role may assume a Terraform role. */
+export function terraformRoleTrustRestrictive(): StackValidationPolicy {
+  return stackPolicy("terraform-role-trust-restrictive");
+}

@@ -2,29 +2,50 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { flatConfigFromStackFile } from "../lib/config/stack-file";
 import { ConfigError } from "../lib/errors/config-error";
-import { synthArtifacts } from "./synth/artifacts";
+import { hasMandatoryViolation, verdictSummary } from "../lib/guard";
+import { synthHandoffArtifacts } from "../lib/terraform";
+import { policyVerdicts, synthArtifacts } from "./synth/artifacts";
 import { synthesize } from "./synth/mock-runtime";
 
-const USAGE = `usage: npm run synth [-- --stack NAME] [--out DIR] [--stacks-dir DIR]
+const USAGE = `usage: npm run synth [-- --stack NAME] [--out DIR] [--stacks-dir DIR] [--policy-pack-config FILE]
 
 Runs the program on Pulumi's mock runtime with stacks/Pulumi.<NAME>.yaml (default: example)
 (read from --stacks-dir, default: stacks/) and writes every resource, every IAM document and a
-report to DIR (default: out/<NAME>).
+report to DIR (default: out/<NAME>). Then runs the policy pack's checks (policy-pack/, with the
+JSON config FILE as \`pulumi preview --policy-pack-config\` would) on the resources, adds their
+verdicts to the report and prints a summary.
 No credentials and no Pulumi CLI are needed.
 
-Exit codes: 0 done; 2 the config is invalid or the program could not run.`;
+Exit codes: 0 done; 1 a mandatory policy violation; 2 the config is invalid or the program
+could not run.`;
 
 interface Args {
   stack: string;
   out?: string;
   stacksDir?: string;
+  policyPackConfig?: string;
 }
 
 const FLAGS: Record<string, keyof Args> = {
   "--stack": "stack",
   "--out": "out",
   "--stacks-dir": "stacksDir",
+  "--policy-pack-config": "policyPackConfig",
 };
+
+function readPackConfig(path: string | undefined): Record<string, unknown> {
+  if (path === undefined) return {};
+  try {
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as unknown;
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+      return parsed as Record<string, unknown>;
+    }
+    console.error(`synth: ${path} must hold a JSON object keyed by policy name`);
+  } catch (err) {
+    console.error(`synth: cannot read the policy pack config ${path}: ${String(err)}`);
+  }
+  process.exit(2);
+}
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { stack: "example" };
@@ -61,10 +82,13 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
+  const packConfig = readPackConfig(args.policyPackConfig);
   const result = await synthesize(flatConfigFromStackFile(text), { stack: args.stack });
   const out = resolve(args.out ?? join(root, "out", args.stack));
   rmSync(out, { recursive: true, force: true });
-  const files = synthArtifacts(args.stack, result);
+  const verdicts = policyVerdicts(args.stack, result, packConfig);
+  const files = synthArtifacts(args.stack, result, [], verdicts);
+  files.push(...synthHandoffArtifacts(args.stack, result.outputs)); // out/<stack>/terraform/
   for (const file of files) {
     const path = join(out, file.path);
     mkdirSync(dirname(path), { recursive: true });
@@ -75,6 +99,13 @@ async function main(): Promise<void> {
   console.log(
     `synth: stack '${args.stack}': ${custom.length} resources in ${accounts.size} accounts; ${files.length} files written to ${out}`,
   );
+  console.log(`synth: ${verdictSummary(verdicts)}`);
+  if (hasMandatoryViolation(verdicts)) {
+    console.error(
+      `synth: a mandatory policy would block \`pulumi preview\`; see "Policy verdicts" in ${join(out, "report.md")}`,
+    );
+    process.exit(1);
+  }
 }
 
 main().catch((err: unknown) => {

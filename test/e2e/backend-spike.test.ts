@@ -3,7 +3,7 @@
  * backend, configured the way the generated handoff configures it (bucket, KMS key, S3
  * lockfile or DynamoDB table, assume_role), runs against moto with IAM enforcement on.
  *
- * AWS calls from the test go through boto3 in moto's own venv (see `aws()` below): it is
+ * AWS calls from the test go through boto3 in moto's own venv (`fixtures/aws.ts`): it is
  * pinned together with moto and signs requests with SigV4, which moto checks once IAM
  * enforcement is on. No npm AWS SDK is needed for this file.
  *
@@ -11,7 +11,6 @@
  * writes; `backend.hcl` holds exactly what a user's pipeline would pass.
  */
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { useMoto, type MotoServer, type RecordedRequest } from "../harness/moto";
@@ -23,6 +22,19 @@ import {
   type TofuSandbox,
 } from "../harness/tofu";
 import { ensureTools, SETUP_TIMEOUT_MS } from "../harness/tools";
+import {
+  assertAllOk,
+  assumeRole,
+  aws,
+  awsError,
+  awsOk,
+  keyOf,
+  policy,
+  trustFor,
+  userCalls,
+  type AwsCall,
+  type Credentials,
+} from "./fixtures/aws";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -32,145 +44,6 @@ const PROBE_BUCKET = `probe-${ACCOUNT}`;
 const CI_USER = "terraform-ci";
 const CI_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/terraform-ci`;
 const CI_USER_ARN = `arn:aws:iam::${ACCOUNT}:user/${CI_USER}`;
-
-// ---------------------------------------------------------------------------------------------
-// AWS calls through boto3 (moto's venv)
-
-interface Credentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
-
-interface AwsCall {
-  readonly service: string;
-  /** boto3 method name, e.g. `put_object`. */
-  readonly op: string;
-  readonly params?: Record<string, unknown>;
-  /** Credentials to sign with. Default: placeholder keys, i.e. moto's default account. */
-  readonly as?: Credentials;
-}
-
-/** A boto3 response as JSON: untyped on purpose, each test reads the fields it checks. */
-type AwsValue = any;
-
-type AwsResult = { ok: true; value: AwsValue } | { ok: false; code: string; message: string };
-
-const BOTO_BRIDGE = String.raw`
-import json, sys
-import boto3, botocore.config, botocore.exceptions
-request = json.load(sys.stdin)
-config = botocore.config.Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
-results = []
-for call in request["calls"]:
-    creds = call.get("as") or {"accessKeyId": "bootstrap", "secretAccessKey": "bootstrap"}
-    client = boto3.client(
-        call["service"], endpoint_url=request["endpoint"], region_name=request["region"],
-        aws_access_key_id=creds["accessKeyId"], aws_secret_access_key=creds["secretAccessKey"],
-        aws_session_token=creds.get("sessionToken"), config=config)
-    try:
-        value = getattr(client, call["op"])(**call.get("params", {}))
-        value.pop("ResponseMetadata", None)
-        if "Body" in value:
-            value["Body"] = value["Body"].read().decode("utf-8")
-        results.append({"ok": True, "value": value})
-    except botocore.exceptions.ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        results.append({"ok": False, "code": code, "message": str(error)})
-json.dump(results, sys.stdout, default=str)
-`;
-
-/** Runs the calls in order in one Python process; errors come back as data. */
-async function aws(moto: MotoServer, calls: readonly AwsCall[]): Promise<AwsResult[]> {
-  const { python } = await ensureTools();
-  const input = JSON.stringify({ endpoint: moto.endpoint, region: REGION, calls });
-  const { code, stdout, stderr } = await new Promise<{
-    code: number | null;
-    stdout: string;
-    stderr: string;
-  }>((resolve, reject) => {
-    const child = spawn(python, ["-c", BOTO_BRIDGE], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
-    child.stdin.end(input);
-  });
-  if (code !== 0) throw new Error(`boto3 bridge failed (${code}):\n${stderr}\n${moto.logs()}`);
-  return JSON.parse(stdout) as AwsResult[];
-}
-
-/** Like {@link aws} for a single call that must succeed; returns its value. */
-async function awsOk(moto: MotoServer, call: AwsCall): Promise<AwsValue> {
-  const [result] = await aws(moto, [call]);
-  assert.ok(result, "no result");
-  if (!result.ok)
-    assert.fail(`${call.service}.${call.op} failed: ${result.code} ${result.message}`);
-  return result.value;
-}
-
-/** Like {@link aws} for a single call that must fail; returns its error code. */
-async function awsError(moto: MotoServer, call: AwsCall): Promise<string> {
-  const [result] = await aws(moto, [call]);
-  assert.ok(result, "no result");
-  if (result.ok) assert.fail(`${call.service}.${call.op} succeeded; expected an error`);
-  return result.code;
-}
-
-const policy = (...statements: object[]): string =>
-  JSON.stringify({ Version: "2012-10-17", Statement: statements });
-const trustFor = (principalArn: string): string =>
-  policy({ Effect: "Allow", Principal: { AWS: principalArn }, Action: "sts:AssumeRole" });
-
-/** Credentials of an `sts:AssumeRole` session into `roleArn` (moto: any account, no checks). */
-async function assumeRole(
-  moto: MotoServer,
-  roleArn: string,
-  as?: Credentials,
-): Promise<Credentials> {
-  const value = await awsOk(moto, {
-    service: "sts",
-    op: "assume_role",
-    params: { RoleArn: roleArn, RoleSessionName: "spike" },
-    ...(as ? { as } : {}),
-  });
-  return {
-    accessKeyId: value.Credentials.AccessKeyId,
-    secretAccessKey: value.Credentials.SecretAccessKey,
-    sessionToken: value.Credentials.SessionToken,
-  };
-}
-
-/** Creates an IAM user with an inline policy and an access key; returns the key. */
-function userCalls(as: Credentials, name: string, document: string): AwsCall[] {
-  return [
-    { service: "iam", op: "create_user", params: { UserName: name }, as },
-    {
-      service: "iam",
-      op: "put_user_policy",
-      params: { UserName: name, PolicyName: "inline", PolicyDocument: document },
-      as,
-    },
-    { service: "iam", op: "create_access_key", params: { UserName: name }, as },
-  ];
-}
-
-function keyOf(result: AwsResult | undefined): Credentials {
-  assert.ok(result?.ok, `create_access_key failed: ${JSON.stringify(result)}`);
-  return {
-    accessKeyId: result.value.AccessKey.AccessKeyId,
-    secretAccessKey: result.value.AccessKey.SecretAccessKey,
-  };
-}
-
-function assertAllOk(results: readonly AwsResult[], calls: readonly AwsCall[]): void {
-  results.forEach((result, i) => {
-    if (!result.ok)
-      assert.fail(`${calls[i]?.service}.${calls[i]?.op}: ${result.code} ${result.message}`);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // The Terraform account in moto

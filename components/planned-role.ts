@@ -8,6 +8,7 @@ export interface PlannedRoleResources {
   readonly role: aws.iam.Role;
   readonly inlinePolicies: readonly aws.iam.RolePolicy[];
   readonly attachments: readonly aws.iam.RolePolicyAttachment[];
+  readonly customerPolicies: readonly aws.iam.Policy[];
 }
 
 /**
@@ -46,7 +47,7 @@ export function createPlannedRole(
     { roleName: plan.name, policyNames: plan.inlinePolicies.map((p) => p.name) },
     { ...opts, dependsOn: [role, ...inlinePolicies] },
   );
-  const attachments = plan.managedPolicyArns.map(
+  const attachments: aws.iam.RolePolicyAttachment[] = plan.managedPolicyArns.map(
     (arn) =>
       new aws.iam.RolePolicyAttachment(
         `${name}-${arn.slice(arn.lastIndexOf("/") + 1)}`,
@@ -54,10 +55,33 @@ export function createPlannedRole(
         child,
       ),
   );
+  const customerPolicies = plan.customerPolicies.map((p) => {
+    const policy = new aws.iam.Policy(
+      `${name}-${p.name}`,
+      {
+        name: p.name,
+        path: p.path,
+        description: p.description,
+        policy: renderDocument(p.document),
+      },
+      opts,
+    );
+    attachments.push(
+      new aws.iam.RolePolicyAttachment(
+        `${name}-${p.name}-attachment`,
+        { role: plan.name, policyArn: p.arn },
+        { ...opts, dependsOn: [role, policy] },
+      ),
+    );
+    return policy;
+  });
   new aws.iam.RolePolicyAttachmentsExclusive(
     `${name}-managed-exclusive`,
-    { roleName: plan.name, policyArns: [...plan.managedPolicyArns] },
+    {
+      roleName: plan.name,
+      policyArns: [...plan.managedPolicyArns, ...plan.customerPolicies.map((p) => p.arn)],
+    },
     { ...opts, dependsOn: [role, ...attachments] },
   );
-  return { role, inlinePolicies, attachments };
+  return { role, inlinePolicies, attachments, customerPolicies };
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { decodePulumiConfig, loadStackConfig, TopologyConfig } from "../lib/config/parse";
-import { planTopology } from "../lib/plan/topology";
-import type { TopologyPlan } from "../lib/plan/model";
+import { ConfigError } from "../lib/errors/config-error";
+import { planTopologyChecked } from "../lib/plan/topology";
 import { Topology } from "./topology";
 
 /** What the stack exports; the Terraform handoff is generated from these. */
@@ -37,7 +37,9 @@ export function readStackConfig(): TopologyConfig {
 
 /** Builds the topology for a validated config and returns the stack outputs. */
 export function createStack(config: TopologyConfig): StackOutputs {
-  const plan: TopologyPlan = planTopology(config);
+  const checked = planTopologyChecked(config);
+  if (!checked.ok) throw new ConfigError(checked.problems, `stack '${pulumi.getStack()}' config`);
+  const { plan } = checked;
   const topology = new Topology(config.organization, { plan });
   const state = plan.terraform.state;
   const workspaces: StackOutputs["workspaces"] = {};

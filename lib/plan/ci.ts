@@ -1,9 +1,12 @@
 import { kmsKeysArn, roleArn, userArn } from "../arn";
 import type { TopologyConfig } from "../config/parse";
 import { allow, policyDocument } from "../iam/documents";
+import type { PolicyDocument } from "../iam/types";
 import type { Statement } from "../iam/types";
 import { KEY_USE_ACTIONS } from "./kms";
-import type { CiIdentityPlan, RolePlan, StatePlan } from "./model";
+import { chunkBySize } from "./chunk";
+import { IAM_LIMITS, policySize } from "./limits";
+import type { CiIdentityPlan, CustomerPolicyPlan, RolePlan, StatePlan } from "./model";
 import { keyServices } from "./state";
 import { ASSUME_ACTIONS, trustOnly } from "./trust";
 
@@ -11,8 +14,8 @@ import { ASSUME_ACTIONS, trustOnly } from "./trust";
 export const CI_USER_POLICY = "assume-ci-role";
 /** Name of the CI role's state access policy. */
 export const CI_STATE_POLICY = "terraform-state";
-/** Name of the CI role's policy that lets it assume the product Terraform roles. */
-export const CI_ASSUME_POLICY = "assume-terraform-roles";
+/** Sid of the statement that lets the CI role assume the product Terraform roles. */
+export const CI_ASSUME_SID = "AssumeProductTerraformRoles";
 
 /** The CI role's ARN, from config. */
 export function ciRoleArn(config: TopologyConfig): string {
@@ -106,19 +109,41 @@ export function planCiRole(
       "Terraform in CI: reads and writes state, assumes the product Terraform roles (tf-bootstrap)",
     maxSessionDuration: config.ci.maxSessionDurationSeconds,
     trustPolicy: trustOnly(config.partition, config.terraformAccount.id, identity.arn),
-    inlinePolicies: [
-      { name: CI_STATE_POLICY, document: policyDocument(...stateStatements) },
-      {
-        name: CI_ASSUME_POLICY,
-        document: policyDocument(
-          allow({
-            sid: "AssumeProductTerraformRoles",
-            actions: ASSUME_ACTIONS,
-            resources: [...productRoleArns],
-          }),
-        ),
-      },
-    ],
+    inlinePolicies: [{ name: CI_STATE_POLICY, document: policyDocument(...stateStatements) }],
     managedPolicyArns: [],
+    customerPolicies: planAssumePolicies(config, productRoleArns),
   };
+}
+
+function assumeDocument(roleArns: readonly string[]): PolicyDocument {
+  return policyDocument(
+    allow({ sid: CI_ASSUME_SID, actions: ASSUME_ACTIONS, resources: [...roleArns] }),
+  );
+}
+
+/**
+ * The CI role's permission to assume exactly the product Terraform roles, as customer managed
+ * policies of the Terraform account. The list grows by one ARN per account, so it is split
+ * into policies that each stay under IAM's managed policy size quota, filled in config order:
+ * appending an account changes the last policy only (or adds one when it is full). See
+ * docs/scaling.md.
+ */
+export function planAssumePolicies(
+  config: TopologyConfig,
+  productRoleArns: readonly string[],
+): CustomerPolicyPlan[] {
+  const chunks = chunkBySize(
+    productRoleArns,
+    (arns) => policySize(assumeDocument(arns)) <= IAM_LIMITS.managedPolicy,
+  );
+  return chunks.map((arns, i) => {
+    const name = `${config.ci.roleName}-assume-${i + 1}`;
+    return {
+      name,
+      path: config.ci.path,
+      arn: `arn:${config.partition}:iam::${config.terraformAccount.id}:policy${config.ci.path}${name}`,
+      description: `Lets ${config.ci.roleName} assume product Terraform roles (part ${i + 1}; tf-bootstrap)`,
+      document: assumeDocument(arns),
+    };
+  });
 }

@@ -25,6 +25,15 @@ export interface InlinePolicyPlan {
   readonly document: PolicyDocument;
 }
 
+/** A customer managed policy the stack creates in the role's account and attaches to it. */
+export interface CustomerPolicyPlan {
+  readonly name: string;
+  readonly path: string;
+  readonly arn: string;
+  readonly description: string;
+  readonly document: PolicyDocument;
+}
+
 /** An IAM role. */
 export interface RolePlan {
   readonly name: string;
@@ -34,7 +43,10 @@ export interface RolePlan {
   readonly maxSessionDuration: number;
   readonly trustPolicy: PolicyDocument;
   readonly inlinePolicies: readonly InlinePolicyPlan[];
+  /** Managed policies that exist already (AWS managed, or customer managed by name). */
   readonly managedPolicyArns: readonly string[];
+  /** Managed policies the stack creates for this role and attaches to it. */
+  readonly customerPolicies: readonly CustomerPolicyPlan[];
   readonly permissionsBoundaryArn?: string;
 }
 

@@ -95,6 +95,7 @@ export function planTerraformRole(
       ...role.managedPolicyArns,
       ...role.customerManagedPolicies.map((p) => policyArn(config.partition, accountId, p)),
     ],
+    customerPolicies: [],
     ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
   };
 }

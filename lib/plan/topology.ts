@@ -2,6 +2,8 @@ import { roleArn } from "../arn";
 import type { TopologyConfig } from "../config/parse";
 import { planAudit } from "./audit";
 import { ciRoleArn, planCiIdentity, planCiRole } from "./ci";
+import type { ConfigProblem } from "../errors/config-error";
+import { planLimitProblems } from "./limits";
 import type { ProductAccountPlan, ProviderPlan, TopologyPlan } from "./model";
 import { planTerraformRole } from "./product";
 import { planState } from "./state";
@@ -75,4 +77,20 @@ export function planTopology(config: TopologyConfig): TopologyPlan {
     },
     products,
   };
+}
+
+/** A plan, or the config problems that keep it from being deployable. */
+export type CheckedPlan =
+  | { readonly ok: true; readonly plan: TopologyPlan }
+  | { readonly ok: false; readonly problems: ConfigProblem[] };
+
+/**
+ * Plans the topology and checks the planned documents against IAM's size quotas: a config
+ * that validates field by field can still plan a policy IAM would reject (too many accounts
+ * for one stack, too many allowed services), and that is reported before any resource exists.
+ */
+export function planTopologyChecked(config: TopologyConfig): CheckedPlan {
+  const plan = planTopology(config);
+  const problems = planLimitProblems(plan);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, plan };
 }

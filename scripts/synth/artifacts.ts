@@ -6,6 +6,7 @@ export const DOCUMENT_FIELDS: Readonly<Record<string, string>> = {
   "aws:iam/role:Role": "assumeRolePolicy",
   "aws:iam/rolePolicy:RolePolicy": "policy",
   "aws:iam/userPolicy:UserPolicy": "policy",
+  "aws:iam/policy:Policy": "policy",
   "aws:s3/bucketPolicy:BucketPolicy": "policy",
   "aws:kms/key:Key": "policy",
 };

@@ -70,6 +70,11 @@ export function mockState(
         id: uniqueId("AKIA", seed).slice(0, 20),
         state: { secret: hex(`secret/${seed}`, 40), status: "Active" },
       };
+    case "aws:iam/policy:Policy": {
+      const policyName = str(inputs.name, name);
+      const arn = `arn:${partition}:iam::${accountId}:policy${str(inputs.path, "/")}${policyName}`;
+      return { id: arn, state: { arn, policyId: uniqueId("ANPA", seed) } };
+    }
     case "aws:iam/rolePolicy:RolePolicy":
       return { id: `${str(inputs.role, name)}:${str(inputs.name, name)}`, state: {} };
     case "aws:iam/userPolicy:UserPolicy":

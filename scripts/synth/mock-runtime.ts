@@ -79,6 +79,36 @@ export async function synthesize(
   options: SynthOptions = {},
 ): Promise<SynthResult> {
   const stack = options.stack ?? "example";
+  return withCheapStackTraces(() => run(flatConfig, options, stack));
+}
+
+/**
+ * Runs `fn` with cheap stack traces. The Pulumi SDK records a stack trace on every promise it
+ * creates and every resource it registers; under ts-node each one went through source-map
+ * translation, which at 1,000 accounts was most of the synth's time (see docs/scaling.md).
+ * During the run an error's stack is its message alone; set TFB_SYNTH_STACKS=1 to keep full
+ * stacks when debugging the program.
+ */
+async function withCheapStackTraces<T>(fn: () => Promise<T>): Promise<T> {
+  if (process.env.TFB_SYNTH_STACKS === "1") return fn();
+  // Saved to be put back as it was, never called here.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const { prepareStackTrace, stackTraceLimit } = Error;
+  Error.prepareStackTrace = (error) => String(error);
+  Error.stackTraceLimit = 0;
+  try {
+    return await fn();
+  } finally {
+    Error.prepareStackTrace = prepareStackTrace;
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+async function run(
+  flatConfig: Readonly<Record<string, string>>,
+  options: SynthOptions,
+  stack: string,
+): Promise<SynthResult> {
   const registered: {
     type: string;
     name: string;

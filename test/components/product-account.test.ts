@@ -175,12 +175,10 @@ describe("bootstrapping a new account", () => {
     ]);
     for (const k of added.filter((x) => !x.startsWith("tf-bootstrap:")))
       assert.equal(afterMap.get(k)!.accountId, "555555555555", k);
-    assert.deepEqual(changed, [
-      "aws:iam/rolePolicy:RolePolicy::terraform-ci-role-assume-terraform-roles",
-    ]);
+    assert.deepEqual(changed, ["aws:iam/policy:Policy::terraform-ci-role-terraform-ci-assume-1"]);
 
     const grants = (r: SynthResult) =>
-      documentOf(resource(r, T.rolePolicy, "terraform-ci-role-assume-terraform-roles"))
+      documentOf(resource(r, T.policy, "terraform-ci-role-terraform-ci-assume-1"))
         .Statement.flatMap((s) => s.Resource ?? [])
         .sort();
     const widened = grants(b).filter((arn) => !grants(a).includes(arn));

@@ -325,10 +325,19 @@ describe("Terraform account", () => {
       assert.equal(role.inputs.maxSessionDuration, 3600);
     });
 
-    it("may assume exactly the product accounts' Terraform roles", () => {
-      const doc = documentOf(
-        resource(result, T.rolePolicy, "terraform-ci-role-assume-terraform-roles"),
+    it("may assume exactly the product accounts' Terraform roles, through attached policies", () => {
+      const policies = resources(result, T.policy).filter((p) => p.accountId === TF);
+      assert.equal(policies.length, 1);
+      const policyArn = `arn:aws:iam::${TF}:policy/terraform-ci-assume-1`;
+      assert.equal(policies[0].inputs.name, "terraform-ci-assume-1");
+      const attached = resources(result, T.roleAttachment).filter(
+        (a) => a.inputs.role === "terraform-ci",
       );
+      assert.deepEqual(
+        attached.map((a) => a.inputs.policyArn),
+        [policyArn],
+      );
+      const doc = documentOf(policies[0]);
       const assumable = doc.Statement.filter((s) => s.Effect === "Allow").flatMap(
         (s) => s.Resource ?? [],
       );
@@ -347,6 +356,15 @@ describe("Terraform account", () => {
         "implicit-deny",
       );
       for (const r of assumable) assert.doesNotMatch(r, /[*?]/);
+      const inline = documentOf(
+        resource(result, T.rolePolicy, "terraform-ci-role-terraform-state"),
+      );
+      for (const arn of PRODUCT_ROLES) {
+        assert.equal(
+          evaluatePolicy(inline, { action: "sts:AssumeRole", resource: arn }).decision,
+          "implicit-deny",
+        );
+      }
     });
 
     it("reads and writes state only under the key prefix, and deletes only lockfiles", () => {
@@ -386,16 +404,14 @@ describe("Terraform account", () => {
 
     it("has its policies managed exclusively", () => {
       assert.deepEqual(
-        [
-          ...(resource(result, T.rolePoliciesExclusive, "terraform-ci-role-inline-exclusive").inputs
-            .policyNames as string[]),
-        ].sort(),
-        ["assume-terraform-roles", "terraform-state"],
+        resource(result, T.rolePoliciesExclusive, "terraform-ci-role-inline-exclusive").inputs
+          .policyNames,
+        ["terraform-state"],
       );
       assert.deepEqual(
         resource(result, T.roleAttachmentsExclusive, "terraform-ci-role-managed-exclusive").inputs
           .policyArns,
-        [],
+        [`arn:aws:iam::${TF}:policy/terraform-ci-assume-1`],
       );
     });
 

@@ -80,6 +80,7 @@ export const T = {
   rolePoliciesExclusive: "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
   roleAttachmentsExclusive: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
   roleAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  policy: "aws:iam/policy:Policy",
   user: "aws:iam/user:User",
   userPolicy: "aws:iam/userPolicy:UserPolicy",
   userPoliciesExclusive: "aws:iam/userPoliciesExclusive:UserPoliciesExclusive",

@@ -1,0 +1,120 @@
+/**
+ * `npm run bench:scale`: how the program scales with the number of product accounts. For
+ * generated stacks of 10, 100 and 1,000 product accounts (or `--sizes 10,100`), each in a fresh
+ * process: synth wall time and peak memory, resources registered per product account, and the
+ * AWS API calls a first `pulumi up` of one new account makes. Prints figures; asserts nothing.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { flatConfigFromStackFile } from "../lib/config/stack-file";
+import { PROJECT, synthesize, type RecordedResource } from "./synth/mock-runtime";
+
+/**
+ * AWS API calls a resource's create makes, by type: the create call and the calls the AWS
+ * provider makes to read the resource back. A provider configures itself with
+ * sts:AssumeRole and sts:GetCallerIdentity. Counted from the provider's create operations; an
+ * estimate of the order of magnitude, not a trace.
+ */
+export const CREATE_CALLS: Readonly<Record<string, number>> = {
+  "pulumi:providers:aws": 2,
+  "aws:iam/role:Role": 4, // CreateRole, GetRole, ListRolePolicies, ListAttachedRolePolicies
+  "aws:iam/rolePolicy:RolePolicy": 2, // PutRolePolicy, GetRolePolicy
+  "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": 1, // ListRolePolicies
+  "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": 1, // ListAttachedRolePolicies
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2, // AttachRolePolicy, ListAttachedRolePolicies
+  "aws:iam/policy:Policy": 3, // CreatePolicyVersion, ListPolicyVersions, GetPolicyVersion (an update)
+};
+
+function generated(count: number): Record<string, string> {
+  const flat = flatConfigFromStackFile(
+    readFileSync(join(__dirname, "..", "stacks", "Pulumi.example.yaml"), "utf8"),
+  );
+  const accounts = Array.from({ length: count }, (_, i) => ({
+    name: `acct-${String(i + 1).padStart(4, "0")}`,
+    id: String(200000000000 + i),
+  }));
+  return { ...flat, [`${PROJECT}:productAccounts`]: JSON.stringify(accounts) };
+}
+
+interface Figures {
+  accounts: number;
+  synthMs: number;
+  peakRssMb: number;
+  resources: number;
+  perProductAccount: number;
+  ciAssumePolicies: number;
+}
+
+async function child(count: number): Promise<void> {
+  const flat = generated(count);
+  const start = performance.now();
+  const result = await synthesize(flat, { stack: "bench" });
+  const synthMs = performance.now() - start;
+  const custom = result.resources.filter((r) => r.custom);
+  const product = custom.filter((r) => r.account === "acct-0001");
+  const figures: Figures = {
+    accounts: count,
+    synthMs,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    resources: custom.length,
+    perProductAccount: product.length,
+    ciAssumePolicies: custom.filter((r) => r.type === "aws:iam/policy:Policy").length,
+  };
+  console.log(JSON.stringify(figures));
+}
+
+function apiCalls(resources: readonly RecordedResource[]): number {
+  return resources.reduce((n, r) => n + (CREATE_CALLS[r.type] ?? 1), 0);
+}
+
+async function newAccountCalls(): Promise<string> {
+  const before = await synthesize(generated(100), { stack: "bench" });
+  const after = await synthesize(generated(101), { stack: "bench" });
+  const key = (r: RecordedResource) => `${r.type}::${r.name}`;
+  const old = new Map(before.resources.map((r) => [key(r), JSON.stringify(r.inputs)]));
+  const touched = after.resources.filter(
+    (r) => r.custom && old.get(key(r)) !== JSON.stringify(r.inputs),
+  );
+  const created = touched.filter((r) => !old.has(key(r)));
+  const updated = touched.filter((r) => old.has(key(r)));
+  return `new account (101st): ${created.length} resources created (${created.map((r) => r.type.split(":").pop()).join(", ")}), ${updated.length} updated (${updated.map((r) => r.name).join(", ")}); about ${apiCalls(touched)} AWS API calls`;
+}
+
+async function main(): Promise<void> {
+  const sizeFlag = process.argv.indexOf("--child");
+  if (sizeFlag >= 0) return child(Number(process.argv[sizeFlag + 1]));
+  const sizesArg = process.argv.indexOf("--sizes");
+  const sizes =
+    sizesArg >= 0 ? (process.argv[sizesArg + 1] ?? "").split(",").map(Number) : [10, 100, 1000];
+  console.log(`synth at scale (node ${process.version}, each size in a fresh process)`);
+  console.log(
+    "accounts | synth ms | peak RSS MB | resources | per product account | CI assume policies",
+  );
+  const rows: Figures[] = [];
+  for (const size of sizes) {
+    const out = execFileSync(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", __filename, "--child", String(size)],
+      {
+        encoding: "utf8",
+      },
+    );
+    const figures = JSON.parse(out.trim().split("\n").pop() ?? "{}") as Figures;
+    rows.push(figures);
+    console.log(
+      `${String(figures.accounts).padStart(8)} | ${figures.synthMs.toFixed(0).padStart(8)} | ${figures.peakRssMb.toFixed(0).padStart(11)} | ${String(figures.resources).padStart(9)} | ${String(figures.perProductAccount).padStart(19)} | ${figures.ciAssumePolicies}`,
+    );
+  }
+  const t100 = rows.find((r) => r.accounts === 100);
+  const t1000 = rows.find((r) => r.accounts === 1000);
+  if (t100 && t1000)
+    console.log(`1,000/100 synth time ratio: ${(t1000.synthMs / t100.synthMs).toFixed(1)}`);
+  console.log(await newAccountCalls());
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,270 @@
+/**
+ * Drift: what the live accounts hold that differs from the declared topology
+ * (`planTopology` of the stack config). Declared resources that are missing, inline policies
+ * added, removed or edited, managed policies attached or detached, boundaries and trust, bucket
+ * and key policies changed. Documents are compared by value and changes shown as a diff.
+ */
+import type { InlinePolicyPlan, KmsKeyPlan, RolePlan, TopologyPlan } from "../plan/model";
+import type { PolicyDocument } from "../iam/types";
+import { documentDiff } from "./document-diff";
+import { AUDIT_CHECKS, RESTORE_FIX, type AuditFinding } from "./finding";
+import type { AccountSnapshot, LiveInlinePolicy, LiveUser } from "./snapshot";
+
+type Emit = (
+  id: string,
+  resource: string,
+  message: string,
+  extra?: { fix?: string; diff?: string },
+) => void;
+
+function emitter(snapshot: AccountSnapshot, out: AuditFinding[]): Emit {
+  return (id, resource, message, extra = {}) => {
+    out.push({
+      check: AUDIT_CHECKS.drift,
+      id,
+      account: snapshot.key,
+      accountId: snapshot.accountId,
+      resource,
+      message,
+      fix: extra.fix ?? RESTORE_FIX,
+      ...(extra.diff !== undefined ? { diff: extra.diff } : {}),
+    });
+  };
+}
+
+function compareInline(
+  owner: string,
+  declared: readonly InlinePolicyPlan[],
+  live: readonly LiveInlinePolicy[],
+  emit: Emit,
+): void {
+  for (const policy of declared) {
+    const found = live.find((p) => p.name === policy.name);
+    const resource = `${owner} inline policy '${policy.name}'`;
+    if (found === undefined) {
+      emit(
+        "Drift::InlinePolicyRemoved",
+        resource,
+        `The declared inline policy '${policy.name}' of ${owner} is missing.`,
+      );
+      continue;
+    }
+    const diff = documentDiff(policy.document, found.document);
+    if (diff !== undefined) {
+      emit(
+        "Drift::InlinePolicyChanged",
+        resource,
+        `The inline policy '${policy.name}' of ${owner} differs from the declared document.`,
+        { diff },
+      );
+    }
+  }
+  for (const policy of live) {
+    if (declared.some((p) => p.name === policy.name)) continue;
+    emit(
+      "Drift::InlinePolicyAdded",
+      `${owner} inline policy '${policy.name}'`,
+      `${owner} has an inline policy '${policy.name}' that the program does not declare.`,
+      {
+        diff: documentDiff(undefined, policy.document),
+        fix: `Remove the inline policy (the exclusive resource removes it on \`pulumi up --refresh\`); if Terraform needs the permission, add it to the stack config. ${RESTORE_FIX}`,
+      },
+    );
+  }
+}
+
+function compareManaged(
+  owner: string,
+  declared: readonly string[],
+  live: readonly string[],
+  emit: Emit,
+): void {
+  for (const arn of live) {
+    if (declared.includes(arn)) continue;
+    emit(
+      "Drift::ManagedPolicyAttached",
+      `${owner} attachment ${arn}`,
+      `${owner} has the managed policy ${arn} attached, which the program does not declare.`,
+      {
+        fix: `Detach it (the exclusive attachment resource detaches it on \`pulumi up --refresh\`); if Terraform needs it, list it in the stack config. ${RESTORE_FIX}`,
+      },
+    );
+  }
+  for (const arn of declared) {
+    if (live.includes(arn)) continue;
+    emit(
+      "Drift::ManagedPolicyDetached",
+      `${owner} attachment ${arn}`,
+      `The declared managed policy ${arn} is not attached to ${owner}.`,
+    );
+  }
+}
+
+function compareRole(declared: RolePlan, snapshot: AccountSnapshot, emit: Emit): void {
+  const live = snapshot.roles.find((r) => r.name === declared.name && r.path === declared.path);
+  if (live === undefined) {
+    emit(
+      "Drift::Missing",
+      declared.arn,
+      `The declared role ${declared.arn} does not exist in account ${snapshot.accountId}.`,
+    );
+    return;
+  }
+  const trust = documentDiff(declared.trustPolicy, live.trustPolicy);
+  if (trust !== undefined) {
+    emit(
+      "Drift::TrustPolicy",
+      `${declared.arn} (trust policy)`,
+      `The trust policy of ${declared.arn} differs from the declared one.`,
+      { diff: trust },
+    );
+  }
+  compareInline(declared.arn, declared.inlinePolicies, live.inlinePolicies, emit);
+  compareManaged(
+    declared.arn,
+    [...declared.managedPolicyArns, ...declared.customerPolicies.map((p) => p.arn)],
+    live.attachedPolicyArns,
+    emit,
+  );
+  for (const policy of declared.customerPolicies) {
+    const found = snapshot.managedPolicies.find((m) => m.arn === policy.arn);
+    if (found === undefined) {
+      emit(
+        "Drift::Missing",
+        policy.arn,
+        `The declared managed policy ${policy.arn} does not exist in account ${snapshot.accountId}.`,
+      );
+      continue;
+    }
+    const diff = documentDiff(policy.document, found.document);
+    if (diff !== undefined) {
+      emit(
+        "Drift::ManagedPolicyChanged",
+        `${policy.arn} (document)`,
+        `The default version of ${policy.arn} differs from the declared document.`,
+        { diff },
+      );
+    }
+  }
+  if ((declared.permissionsBoundaryArn ?? "") !== (live.boundaryArn ?? "")) {
+    emit(
+      "Drift::PermissionsBoundary",
+      `${declared.arn} (permissions boundary)`,
+      `The permissions boundary of ${declared.arn} is ${live.boundaryArn ?? "(none)"}; the ` +
+        `program declares ${declared.permissionsBoundaryArn ?? "(none)"}.`,
+    );
+  }
+}
+
+function compareUser(
+  declared: {
+    arn: string;
+    name: string;
+    path: string;
+    inlinePolicies: readonly InlinePolicyPlan[];
+  },
+  users: readonly LiveUser[],
+  accountId: string,
+  emit: Emit,
+): void {
+  const live = users.find((u) => u.name === declared.name && u.path === declared.path);
+  if (live === undefined) {
+    emit(
+      "Drift::Missing",
+      declared.arn,
+      `The declared CI user ${declared.arn} does not exist in account ${accountId}.`,
+    );
+    return;
+  }
+  compareInline(declared.arn, declared.inlinePolicies, live.inlinePolicies, emit);
+  compareManaged(declared.arn, [], live.attachedPolicyArns, emit);
+}
+
+function compareBucketPolicy(
+  partition: string,
+  name: string,
+  declared: PolicyDocument,
+  snapshot: AccountSnapshot,
+  emit: Emit,
+): void {
+  const arn = `arn:${partition}:s3:::${name}`;
+  const live = snapshot.buckets.find((b) => b.name === name);
+  if (live === undefined) {
+    emit("Drift::Missing", arn, `The declared bucket ${name} does not exist.`);
+    return;
+  }
+  const diff = documentDiff(declared, live.policy);
+  if (diff !== undefined) {
+    emit(
+      "Drift::BucketPolicy",
+      `${arn} (bucket policy)`,
+      live.policy === undefined
+        ? `The bucket ${name} has no bucket policy; the program declares one.`
+        : `The bucket policy of ${name} differs from the declared one.`,
+      { diff },
+    );
+  }
+}
+
+function compareKey(key: KmsKeyPlan, snapshot: AccountSnapshot, emit: Emit): void {
+  const alias = `alias/${key.alias}`;
+  const live = snapshot.keys.find((k) => k.aliases.includes(alias));
+  if (live === undefined) {
+    emit(
+      "Drift::Missing",
+      key.aliasArn,
+      `The declared KMS key with alias ${alias} does not exist (no such alias).`,
+    );
+    return;
+  }
+  const diff = documentDiff(key.policy, live.policy);
+  if (diff !== undefined) {
+    emit(
+      "Drift::KeyPolicy",
+      `${live.arn} (${alias}) key policy`,
+      `The key policy of ${alias} (${live.arn}) differs from the declared one.`,
+      { diff },
+    );
+  }
+}
+
+/** Drift findings of the audited accounts (snapshots of accounts that could be read). */
+export function driftFindings(
+  plan: TopologyPlan,
+  snapshots: readonly AccountSnapshot[],
+): AuditFinding[] {
+  const out: AuditFinding[] = [];
+  for (const snapshot of snapshots) {
+    const emit = emitter(snapshot, out);
+    const tf = plan.terraform;
+    if (snapshot.accountId === tf.accountId) {
+      compareRole(tf.ciRole, snapshot, emit);
+      compareUser(tf.ciIdentity, snapshot.users, snapshot.accountId, emit);
+      compareBucketPolicy(plan.partition, tf.state.bucket, tf.state.bucketPolicy, snapshot, emit);
+      compareBucketPolicy(
+        plan.partition,
+        tf.audit.logBucket,
+        tf.audit.logBucketPolicy,
+        snapshot,
+        emit,
+      );
+      compareKey(tf.state.kmsKey, snapshot, emit);
+      compareKey(tf.audit.kmsKey, snapshot, emit);
+      if (!snapshot.trails.some((t) => t.name === tf.audit.trailName)) {
+        emit(
+          "Drift::Missing",
+          tf.audit.trailArn,
+          `The declared CloudTrail trail ${tf.audit.trailName} does not exist.`,
+        );
+      }
+      const table = tf.state.lockTable;
+      if (table !== undefined && !snapshot.tables.some((t) => t.name === table.name)) {
+        emit("Drift::Missing", table.arn, `The declared lock table ${table.name} does not exist.`);
+      }
+      continue;
+    }
+    const product = plan.products.find((p) => p.accountId === snapshot.accountId);
+    if (product !== undefined) compareRole(product.terraformRole, snapshot, emit);
+  }
+  return out;
+}

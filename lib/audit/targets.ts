@@ -1,0 +1,88 @@
+/**
+ * What the audit reads in each account, derived from the declared topology: which account, which
+ * role to reach it through, and the names of the declared resources to look up there.
+ */
+import { roleArn } from "../arn";
+import type { TopologyConfig } from "../config/parse";
+import type { TopologyPlan } from "../plan/model";
+
+/** An IAM principal to look up by name. */
+export interface NamedPrincipal {
+  readonly name: string;
+  readonly path: string;
+}
+
+/** A caller whose admission by a role's trust makes that role worth reporting. */
+export interface CiCaller {
+  readonly arn: string;
+  readonly accountId: string;
+  /** `CI role` or `CI identity`, for messages. */
+  readonly label: string;
+}
+
+/** One account to audit and what to read there. */
+export interface AuditTarget {
+  /** `terraform` or the product account's name. */
+  readonly key: string;
+  readonly accountId: string;
+  readonly kind: "terraform" | "product";
+  /** The read-only role the audit assumes in the account. */
+  readonly auditRoleArn: string;
+  readonly roles: readonly NamedPrincipal[];
+  readonly users: readonly NamedPrincipal[];
+  readonly buckets: readonly string[];
+  /** KMS aliases, with the `alias/` prefix. */
+  readonly keyAliases: readonly string[];
+  readonly trails: readonly string[];
+  readonly tables: readonly string[];
+  /** The CI role and CI identity: any other role whose trust admits one of them is reported. */
+  readonly ciCallers: readonly CiCaller[];
+}
+
+/**
+ * The accounts to audit, the Terraform account first. `auditRole` names the role assumed in
+ * every account; by default each account's bootstrap role from the config.
+ */
+export function auditTargets(
+  config: TopologyConfig,
+  plan: TopologyPlan,
+  auditRole?: string,
+): AuditTarget[] {
+  const tf = plan.terraform;
+  const ciCallers: CiCaller[] = [
+    { arn: tf.ciRole.arn, accountId: tf.accountId, label: "CI role" },
+    { arn: tf.ciIdentity.arn, accountId: tf.accountId, label: "CI identity" },
+  ];
+  const arnIn = (accountId: string, bootstrap: string) =>
+    roleArn(plan.partition, accountId, "/", auditRole ?? bootstrap);
+  const terraform: AuditTarget = {
+    key: tf.key,
+    accountId: tf.accountId,
+    kind: "terraform",
+    auditRoleArn: arnIn(tf.accountId, config.terraformAccount.bootstrapRoleName),
+    roles: [{ name: tf.ciRole.name, path: tf.ciRole.path }],
+    users: [{ name: tf.ciIdentity.name, path: tf.ciIdentity.path }],
+    buckets: [tf.state.bucket, tf.audit.logBucket],
+    keyAliases: [`alias/${tf.state.kmsKey.alias}`, `alias/${tf.audit.kmsKey.alias}`],
+    trails: [tf.audit.trailName],
+    tables: tf.state.lockTable ? [tf.state.lockTable.name] : [],
+    ciCallers,
+  };
+  const products = plan.products.map((product): AuditTarget => ({
+    key: product.key,
+    accountId: product.accountId,
+    kind: "product",
+    auditRoleArn: arnIn(
+      product.accountId,
+      config.names.bootstrapRoles[product.key] ?? config.terraformAccount.bootstrapRoleName,
+    ),
+    roles: [{ name: product.terraformRole.name, path: product.terraformRole.path }],
+    users: [],
+    buckets: [],
+    keyAliases: [],
+    trails: [],
+    tables: [],
+    ciCallers,
+  }));
+  return [terraform, ...products];
+}

@@ -1,0 +1,53 @@
+/**
+ * One audit of a stack, from its validated config to the report: the part of `npm run audit`
+ * that the command line and the tests share.
+ */
+import { buildAuditReport, type AuditReport } from "../../lib/audit/report";
+import { auditTargets } from "../../lib/audit/targets";
+import type { TopologyConfig } from "../../lib/config/parse";
+import { planTopology } from "../../lib/plan/topology";
+import type { AwsCredentialIdentity } from "./clients";
+import { readAccounts } from "./read-accounts";
+
+/** Options of {@link auditStack}. */
+export interface AuditStackOptions {
+  readonly stack: string;
+  readonly config: TopologyConfig;
+  /** Role assumed in every account; default: each account's bootstrap role. */
+  readonly auditRole?: string;
+  readonly concurrency: number;
+  readonly maxKeyAgeDays: number;
+  readonly now: Date;
+  readonly packConfig?: Readonly<Record<string, unknown>>;
+  /** Test/dev only: an emulator's URL. */
+  readonly endpoint?: string;
+  /** The caller's credentials; default: the SDK's default chain. */
+  readonly credentials?: AwsCredentialIdentity;
+  readonly progress?: (line: string) => void;
+}
+
+/** Reads every account of the stack and judges it. Never rejects for one account's failure. */
+export async function auditStack(options: AuditStackOptions): Promise<AuditReport> {
+  const plan = planTopology(options.config);
+  const targets = auditTargets(options.config, plan, options.auditRole);
+  options.progress?.(
+    `stack '${options.stack}': ${targets.length} accounts, ${options.concurrency} at a time`,
+  );
+  const outcomes = await readAccounts({
+    targets,
+    concurrency: options.concurrency,
+    region: options.config.region,
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+    ...(options.progress !== undefined ? { progress: options.progress } : {}),
+  });
+  return buildAuditReport({
+    stack: options.stack,
+    plan,
+    targets,
+    outcomes,
+    now: options.now,
+    maxKeyAgeDays: options.maxKeyAgeDays,
+    ...(options.packConfig !== undefined ? { packConfig: options.packConfig } : {}),
+  });
+}

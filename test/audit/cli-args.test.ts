@@ -1,0 +1,119 @@
+import { strict as assert } from "node:assert";
+import {
+  DEFAULT_CONCURRENCY,
+  ENDPOINT_ENV,
+  parseAuditArgs,
+  type ParsedArgs,
+} from "../../lib/audit/cli-args";
+
+interface Case {
+  readonly name: string;
+  readonly argv: readonly string[];
+  readonly env?: Record<string, string>;
+  readonly expected: ParsedArgs | RegExp;
+}
+
+const base = { stack: "acme", json: false, concurrency: DEFAULT_CONCURRENCY, maxKeyAgeDays: 90 };
+
+const cases: Case[] = [
+  { name: "only the stack", argv: ["--stack", "acme"], expected: { kind: "args", args: base } },
+  {
+    name: "every flag",
+    argv: [
+      "--stack=acme",
+      "--json",
+      "--concurrency",
+      "3",
+      "--audit-role",
+      "Auditor",
+      "--max-key-age-days",
+      "0",
+      "--policy-pack-config",
+      "pack.json",
+      "--stacks-dir",
+      "dir",
+      "--endpoint",
+      "http://127.0.0.1:5000",
+      "--now",
+      "2030-01-01T00:00:00Z",
+    ],
+    expected: {
+      kind: "args",
+      args: {
+        stack: "acme",
+        json: true,
+        concurrency: 3,
+        auditRole: "Auditor",
+        maxKeyAgeDays: 0,
+        policyPackConfig: "pack.json",
+        stacksDir: "dir",
+        endpoint: "http://127.0.0.1:5000",
+        now: new Date("2030-01-01T00:00:00Z"),
+      },
+    },
+  },
+  {
+    name: "the endpoint from the environment",
+    argv: ["--stack", "acme"],
+    env: { [ENDPOINT_ENV]: "http://127.0.0.1:1" },
+    expected: { kind: "args", args: { ...base, endpoint: "http://127.0.0.1:1" } },
+  },
+  {
+    name: "the flag wins over the environment",
+    argv: ["--stack", "acme", "--endpoint", "http://127.0.0.1:2"],
+    env: { [ENDPOINT_ENV]: "http://127.0.0.1:1" },
+    expected: { kind: "args", args: { ...base, endpoint: "http://127.0.0.1:2" } },
+  },
+  { name: "help", argv: ["--stack", "acme", "-h"], expected: { kind: "help" } },
+  { name: "no stack", argv: ["--json"], expected: /--stack NAME is required/ },
+  { name: "a flag without its value", argv: ["--stack"], expected: /--stack needs a value/ },
+  {
+    name: "a flag followed by a flag",
+    argv: ["--stack", "--json"],
+    expected: /--stack needs a value/,
+  },
+  {
+    name: "an unknown flag",
+    argv: ["--stack", "a", "--region", "x"],
+    expected: /unexpected argument '--region'/,
+  },
+  {
+    name: "concurrency 0",
+    argv: ["--stack", "a", "--concurrency", "0"],
+    expected: /--concurrency must be a whole number of at least 1; got '0'/,
+  },
+  {
+    name: "concurrency not a number",
+    argv: ["--stack", "a", "--concurrency", "x"],
+    expected: /--concurrency must be/,
+  },
+  {
+    name: "negative key age",
+    argv: ["--stack", "a", "--max-key-age-days", "-1"],
+    expected: /--max-key-age-days must be/,
+  },
+  {
+    name: "a bad time",
+    argv: ["--stack", "a", "--now", "yesterday"],
+    expected: /--now must be an ISO 8601 time/,
+  },
+  {
+    name: "an endpoint that is not a URL",
+    argv: ["--stack", "a", "--endpoint", "localhost"],
+    expected: /--endpoint must be an http\(s\) URL/,
+  },
+];
+
+describe("parseAuditArgs", function () {
+  for (const c of cases) {
+    it(c.name, function () {
+      const parsed = parseAuditArgs(c.argv, c.env ?? {});
+      if (c.expected instanceof RegExp) {
+        assert.equal(parsed.kind, "error");
+        assert.match(parsed.kind === "error" ? parsed.message : "", c.expected);
+      } else {
+        assert.deepEqual(parsed, c.expected);
+      }
+    });
+  }
+});

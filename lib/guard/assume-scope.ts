@@ -108,7 +108,7 @@ export function checkCiRoleAssumeScope(topology: Topology, out: Findings): void 
         `${principalLabel(role)} may not assume the product Terraform role ${product.arn.value} ` +
           `(${describe(product.resource)}): none of its policies allows sts:AssumeRole on it, so ` +
           `Terraform cannot reach that account. Fix: add the role's ARN to the CI role's ` +
-          `assume-terraform-roles policy (it is built from config.productAccounts).`,
+          `assume policies (terraform-ci-assume-N; they are built from config.productAccounts).`,
         role.resource,
       );
     }

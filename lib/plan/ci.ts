@@ -70,6 +70,15 @@ export function planCiRole(
       resources: [`${state.bucketArn}/${prefix}*`],
     }),
     allow({
+      // Every fresh checkout starts in Terraform's `default` workspace, and `init` reads that
+      // workspace's state (the backend's `key`, at the bucket root) before one is selected.
+      // Read only: the default workspace cannot be locked or written, and the account map
+      // refuses it.
+      sid: "ReadDefaultWorkspaceState",
+      actions: ["s3:GetObject"],
+      resources: [`${state.bucketArn}/${state.key}`],
+    }),
+    allow({
       sid: "ReleaseLockfile",
       actions: ["s3:DeleteObject"],
       resources: [`${state.bucketArn}/${prefix}*.tflock`],

@@ -76,14 +76,10 @@ interface Deployed {
   readonly ciRoleArn: string;
 }
 
-async function deploy(
-  moto: MotoServer,
-  flat: Record<string, string>,
-  pendingFixes = true,
-): Promise<Deployed> {
+async function deploy(moto: MotoServer, flat: Record<string, string>): Promise<Deployed> {
   await moto.reset();
   const synth = await synthesize(flat, { stack: "example" });
-  const topology = await materialize(moto, synth, { pendingFixes });
+  const topology = await materialize(moto, synth);
   const rendered = handoffFromStackOutputs(topology.outputs, { stack: "example" });
   assert.ok(rendered.ok, JSON.stringify(rendered));
   const file = (name: string) => rendered.files.find((f) => f.path === name)?.text ?? "";
@@ -392,7 +388,7 @@ describe("e2e: the Terraform handoff, run by OpenTofu against the topology in mo
         "aws:iam/rolePolicy:RolePolicy::qa-terraform-role-terraform",
       ]);
       assert.deepEqual(changes.changed, [
-        "aws:iam/rolePolicy:RolePolicy::terraform-ci-role-assume-terraform-roles",
+        "aws:iam/policy:Policy::terraform-ci-role-terraform-ci-assume-1",
       ]);
 
       const files = await exportTerraform(changes.outputs);
@@ -528,10 +524,10 @@ describe("e2e: the Terraform handoff, run by OpenTofu against the topology in mo
 
     before(async function () {
       this.timeout(SETUP_TIMEOUT_MS);
-      d = await deploy(moto(), stackConfig("example"), false);
+      d = await deploy(moto(), stackConfig("example"));
     });
 
-    it("the CI role exactly as synthesized cannot `tofu init`: it may not read the default workspace's state object (the pending topology fix)", async function () {
+    it("the CI role exactly as synthesized can `tofu init` from a fresh checkout: it may read the default workspace's state object, and only read it", async function () {
       const root = await createRoot("exact-ci-role", moto(), d.files, d.topology.ciUser);
       roots.push(root);
       const args = [
@@ -542,16 +538,9 @@ describe("e2e: the Terraform handoff, run by OpenTofu against the topology in mo
         `-backend-config=${path.join(root.sandbox.dir, "emulator.backend.hcl")}`,
       ];
       const init = await root.tofu(args);
-      assert.equal(
-        init.code,
-        1,
-        `init worked: the topology now grants the read; drop PENDING_TOPOLOGY_FIXES\n${describeRun(args, init)}`,
-      );
-      assert.match(
-        init.stderr.replace(/\s+/g, " "),
-        /Error refreshing state: operation error S3: HeadObject, https response error StatusCode: 403/,
-      );
-      // The object it reads is the default workspace's, outside the key prefix.
+      assert.equal(init.code, 0, describeRun(args, init));
+      // init reads the default workspace's state, outside the key prefix: it is missing (404),
+      // not forbidden (403); and the CI role may not write it.
       const role = await assumeAs(moto(), d.topology.ciUser, d.ciRoleArn);
       const head = await awsError(moto(), {
         service: "s3",
@@ -559,7 +548,14 @@ describe("e2e: the Terraform handoff, run by OpenTofu against the topology in mo
         params: { Bucket: d.backend.bucket, Key: d.backend.key },
         as: role,
       });
-      assert.equal(head, "403");
+      assert.equal(head, "404");
+      const put = await awsError(moto(), {
+        service: "s3",
+        op: "put_object",
+        params: { Bucket: d.backend.bucket, Key: d.backend.key, Body: "{}" },
+        as: role,
+      });
+      assert.equal(put, "AccessDenied");
     });
 
     it("moto denies the CI role's exact trust (account root narrowed by ArnEquals aws:PrincipalArn); AWS allows it (why the fixture sets the moto equivalent)", async function () {

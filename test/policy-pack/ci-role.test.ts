@@ -19,7 +19,9 @@ interface Doc {
 
 const TF = "111111111111";
 const CI_USER = `arn:aws:iam::${TF}:user/terraform-ci`;
-const ASSUME_POLICY = "terraform-ci-role-assume-terraform-roles";
+/** The CI role's assume permission: a customer managed policy (docs/scaling.md). */
+const ASSUME_POLICY = "terraform-ci-role-terraform-ci-assume-1";
+const ASSUME_ATTACHMENT = "terraform-ci-role-terraform-ci-assume-1-attachment";
 
 function setStatement(r: EngineResource, key: string, statement: Record<string, unknown>): void {
   const doc = jsonProp<Doc>(r, key);
@@ -235,34 +237,26 @@ describe("policy pack: CI role", () => {
     });
 
     describe("with the assume permission in customer managed policies (docs/scaling.md)", () => {
-      const ARN = "arn:aws:iam::111111111111:policy/terraform-ci-assume-1";
-      function managed(statement: Record<string, unknown> = {}, policyArn: string = ARN) {
-        const inline = named(stack, ASSUME_POLICY);
-        const doc = jsonProp<Doc>(inline, "policy");
-        doc.Statement[0] = { ...doc.Statement[0], ...statement };
-        const policyResource = sibling(inline, "aws:iam/policy:Policy", "terraform-ci-assume-1", {
-          name: "terraform-ci-assume-1",
-          path: "/",
-          policy: JSON.stringify(doc),
-          arn: UNKNOWN.string,
+      /** The stack at first preview: the managed policy's ARN output is not known yet. */
+      function managed(statement: Record<string, unknown> = {}, policyArn?: string) {
+        let out = changed(stack, ASSUME_POLICY, (r) => {
+          setStatement(r, "policy", statement);
+          r.props.arn = UNKNOWN.string;
         });
-        const attachment = sibling(
-          inline,
-          "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-          "terraform-ci-role-terraform-ci-assume-1",
-          { role: "terraform-ci", policyArn },
-        );
-        let out = without(stack, ASSUME_POLICY);
-        out = changed(out, "terraform-ci-role-inline-exclusive", (r) => {
-          r.props.policyNames = ["terraform-state"];
-        });
-        out = changed(out, "terraform-ci-role-managed-exclusive", (r) => {
-          r.props.policyArns = [ARN];
-        });
-        return { resources: [...out, policyResource, attachment], policyResource, attachment };
+        if (policyArn !== undefined) {
+          out = changed(out, ASSUME_ATTACHMENT, (r) => {
+            r.props.policyArn = policyArn;
+          });
+        }
+        return {
+          resources: out,
+          policyResource: named(out, ASSUME_POLICY),
+          attachment: named(out, ASSUME_ATTACHMENT),
+        };
       }
 
       it("reads the stack's managed policy documents, with their ARNs unknown at preview", async () => {
+        assert.equal(named(stack, ASSUME_POLICY).type, "aws:iam/policy:Policy");
         assert.deepEqual(await validateStack(policy, managed().resources), []);
       });
 

@@ -1,10 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { EXIT, parseAuditArgs, renderJson, renderText, summaryLine, USAGE } from "../lib/audit";
 import { decodePulumiConfig, loadStackConfig } from "../lib/config/parse";
-import { flatConfigFromStackFile } from "../lib/config/stack-file";
 import { ConfigError } from "../lib/errors/config-error";
 import { auditStack } from "./aws/audit-stack";
+import { readPackConfig, readStackFile } from "./inputs";
 
 /**
  * `npm run audit -- --stack NAME`: reads every account of the stack through the audit role and
@@ -17,20 +15,6 @@ function fail(message: string): never {
   process.exit(EXIT.incomplete);
 }
 
-function readPackConfig(path: string | undefined): Record<string, unknown> {
-  if (path === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    fail(`cannot read the policy pack config ${path}: ${String(error)}`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    fail(`${path} must hold a JSON object keyed by policy name`);
-  }
-  return parsed as Record<string, unknown>;
-}
-
 async function main(): Promise<void> {
   const parsed = parseAuditArgs(process.argv.slice(2), process.env);
   if (parsed.kind === "help") {
@@ -39,19 +23,12 @@ async function main(): Promise<void> {
   }
   if (parsed.kind === "error") fail(`${parsed.message}\n\n${USAGE}`);
   const args = parsed.args;
-  const root = resolve(__dirname, "..");
-  const stackFile = join(
-    resolve(args.stacksDir ?? join(root, "stacks")),
-    `Pulumi.${args.stack}.yaml`,
-  );
-  let text: string;
-  try {
-    text = readFileSync(stackFile, "utf8");
-  } catch {
-    fail(`no stack config at ${stackFile}; create it or pass --stack with an existing stack`);
-  }
-  const config = loadStackConfig(decodePulumiConfig(flatConfigFromStackFile(text)), stackFile);
-  const packConfig = readPackConfig(args.policyPackConfig);
+  const stackFile = readStackFile(args.stack, args.stacksDir);
+  if (!stackFile.ok) fail(stackFile.message);
+  const config = loadStackConfig(decodePulumiConfig(stackFile.flat), stackFile.path);
+  const pack = readPackConfig(args.policyPackConfig);
+  if (!pack.ok) fail(pack.message);
+  const packConfig = pack.config;
   if (args.endpoint !== undefined) {
     console.error(`audit: sending every AWS request to ${args.endpoint} (test/dev only)`);
   }

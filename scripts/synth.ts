@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { flatConfigFromStackFile } from "../lib/config/stack-file";
 import { ConfigError } from "../lib/errors/config-error";
 import { hasMandatoryViolation, verdictSummary } from "../lib/guard";
 import { synthHandoffArtifacts } from "../lib/terraform";
 import { policyVerdicts, synthArtifacts } from "./synth/artifacts";
+import { readPackConfig, readStackFile } from "./inputs";
 import { synthesize } from "./synth/mock-runtime";
 
 const USAGE = `usage: npm run synth [-- --stack NAME] [--out DIR] [--stacks-dir DIR] [--policy-pack-config FILE]
@@ -33,17 +33,8 @@ const FLAGS: Record<string, keyof Args> = {
   "--policy-pack-config": "policyPackConfig",
 };
 
-function readPackConfig(path: string | undefined): Record<string, unknown> {
-  if (path === undefined) return {};
-  try {
-    const parsed = JSON.parse(readFileSync(path, "utf8")) as unknown;
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
-      return parsed as Record<string, unknown>;
-    }
-    console.error(`synth: ${path} must hold a JSON object keyed by policy name`);
-  } catch (err) {
-    console.error(`synth: cannot read the policy pack config ${path}: ${String(err)}`);
-  }
+function fail(message: string): never {
+  console.error(`synth: ${message}`);
   process.exit(2);
 }
 
@@ -69,21 +60,12 @@ function parseArgs(argv: string[]): Args {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const root = resolve(__dirname, "..");
-  const stackFile = join(
-    resolve(args.stacksDir ?? join(root, "stacks")),
-    `Pulumi.${args.stack}.yaml`,
-  );
-  let text: string;
-  try {
-    text = readFileSync(stackFile, "utf8");
-  } catch {
-    console.error(
-      `synth: no stack config at ${stackFile}; create it or pass --stack with an existing stack`,
-    );
-    process.exit(2);
-  }
-  const packConfig = readPackConfig(args.policyPackConfig);
-  const result = await synthesize(flatConfigFromStackFile(text), { stack: args.stack });
+  const stackFile = readStackFile(args.stack, args.stacksDir);
+  if (!stackFile.ok) fail(stackFile.message);
+  const pack = readPackConfig(args.policyPackConfig);
+  if (!pack.ok) fail(pack.message);
+  const packConfig = pack.config;
+  const result = await synthesize(stackFile.flat, { stack: args.stack });
   const out = resolve(args.out ?? join(root, "out", args.stack));
   rmSync(out, { recursive: true, force: true });
   const verdicts = policyVerdicts(args.stack, result, packConfig);

@@ -63,13 +63,13 @@ interface TerraformAccount {
  * allowed the state). Must run while IAM enforcement is off.
  */
 async function buildTerraformAccount(moto: MotoServer): Promise<TerraformAccount> {
-  const bootstrap = await assumeRole(moto, `arn:aws:iam::${ACCOUNT}:role/spike-bootstrap`);
+  const bootstrap = await assumeRole(moto, `arn:aws:iam::${ACCOUNT}:role/e2e-bootstrap`);
   const whoami = await awsOk(moto, { service: "sts", op: "get_caller_identity", as: bootstrap });
   assert.equal(whoami.Account, ACCOUNT);
 
   const as = bootstrap;
   const calls: AwsCall[] = [
-    ...userCalls(as, "spike-admin", policy({ Effect: "Allow", Action: "*", Resource: "*" })),
+    ...userCalls(as, "e2e-admin", policy({ Effect: "Allow", Action: "*", Resource: "*" })),
     {
       service: "s3",
       op: "create_bucket",
@@ -408,7 +408,7 @@ describe("e2e: moto IAM enforcement facts", function () {
   before(async function () {
     this.timeout(SETUP_TIMEOUT_MS);
     await moto().reset();
-    const as = await assumeRole(moto(), `arn:aws:iam::${ACCOUNT}:role/spike-bootstrap`);
+    const as = await assumeRole(moto(), `arn:aws:iam::${ACCOUNT}:role/e2e-bootstrap`);
     const proberArn = `arn:aws:iam::${ACCOUNT}:user/prober`;
     const role = (name: string, trust: string): AwsCall => ({
       service: "iam",

@@ -1,0 +1,52 @@
+import { strict as assert } from "node:assert";
+import type { RecordedResource, SynthResult } from "../../scripts/synth/mock-runtime";
+import { stackConfig, synth, withValue } from "../helpers/stack";
+
+/** The example stack with `count` generated product accounts. */
+function generated(count: number): Record<string, string> {
+  const accounts = Array.from({ length: count }, (_, i) => ({
+    name: `acct-${String(i + 1).padStart(4, "0")}`,
+    id: String(200000000000 + i),
+  }));
+  return withValue(stackConfig(), "productAccounts", accounts);
+}
+
+describe("a stack of 1,000 product accounts", function () {
+  this.timeout(180000);
+  let thousand: SynthResult;
+  let grown: SynthResult;
+  before(async () => {
+    thousand = await synth(generated(1000));
+    grown = await synth(generated(1001));
+  });
+
+  it("registers at most 6 resources per product account, provider included", () => {
+    const perAccount = new Map<string, number>();
+    for (const r of thousand.resources) {
+      if (!r.custom || r.account === undefined || r.account === "terraform") continue;
+      perAccount.set(r.account, (perAccount.get(r.account) ?? 0) + 1);
+    }
+    assert.equal(perAccount.size, 1000);
+    assert.ok(Math.max(...perAccount.values()) <= 6, `max ${Math.max(...perAccount.values())}`);
+  });
+
+  it("adding the 1,001st account changes only its resources and one CI assume policy", () => {
+    const key = (r: RecordedResource) => `${r.type}::${r.name}`;
+    const old = new Map(thousand.resources.map((r) => [key(r), JSON.stringify(r.inputs)]));
+    const added = grown.resources.filter((r) => !old.has(key(r)));
+    const changed = grown.resources.filter(
+      (r) => old.has(key(r)) && old.get(key(r)) !== JSON.stringify(r.inputs),
+    );
+    assert.equal(grown.resources.length, thousand.resources.length + added.length);
+    for (const r of added) {
+      assert.ok(
+        r.name === "acct-1001" || r.name.startsWith("acct-1001-") || r.name === "aws-acct-1001",
+        r.name,
+      );
+    }
+    assert.equal(added.filter((r) => r.custom).length, 5);
+    assert.deepEqual(changed.map(key), [
+      "aws:iam/policy:Policy::terraform-ci-role-terraform-ci-assume-8",
+    ]);
+  });
+});

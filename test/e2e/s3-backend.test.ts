@@ -35,6 +35,7 @@ import {
   type AwsCall,
   type Credentials,
 } from "./fixtures/aws";
+import { assertRanAsRole } from "./fixtures/state-bucket";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -313,7 +314,7 @@ describe("e2e: OpenTofu S3 backend against moto", function () {
     );
     assert.equal(state.resources[0].instances[0].attributes.input.value, "hello");
 
-    assertRanAsRole(recording, account.ciUser.accessKeyId);
+    assertRanAsRole(recording, account.ciUser.accessKeyId, CI_ROLE_ARN, account.kmsKeyArn);
     const lockPuts = recording.filter(
       (r) =>
         r.method === "PUT" && new URL(r.url).pathname === `/${BUCKET}/${stateKey("dev")}.tflock`,
@@ -564,52 +565,6 @@ describe("e2e: moto IAM enforcement facts", function () {
 function header(request: RecordedRequest, name: string): string | undefined {
   const wanted = name.toLowerCase();
   return Object.entries(request.headers).find(([key]) => key.toLowerCase() === wanted)?.[1];
-}
-
-/** `{ accessKeyId, service }` from a SigV4 Authorization header. */
-function signer(request: RecordedRequest): { accessKeyId: string; service: string } | undefined {
-  const match = /Credential=([^/]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(
-    header(request, "Authorization") ?? "",
-  );
-  return match?.[1] && match[2] ? { accessKeyId: match[1], service: match[2] } : undefined;
-}
-
-/**
- * The backend used the user's keys only to call sts:AssumeRole on the CI role, and signed
- * every S3 and DynamoDB request with temporary credentials (a session token), never the
- * user's keys. With IAM enforced and the user allowed nothing else, those can only be the
- * role's session.
- */
-function assertRanAsRole(recording: readonly RecordedRequest[], userKeyId: string): void {
-  const signed = recording
-    .map((request) => ({ request, signer: signer(request) }))
-    .filter((r) => r.signer !== undefined);
-  const sts = signed.filter((r) => r.signer?.service === "sts");
-  assert.ok(sts.length > 0, "no STS request recorded");
-  for (const { request, signer: s } of sts) {
-    assert.equal(s?.accessKeyId, userKeyId);
-    const form = new URLSearchParams(request.body);
-    assert.equal(form.get("Action"), "AssumeRole", request.body);
-    assert.equal(form.get("RoleArn"), CI_ROLE_ARN);
-  }
-  const data = signed.filter((r) => r.signer?.service === "s3" || r.signer?.service === "dynamodb");
-  assert.ok(data.length > 0, "no S3 request recorded");
-  for (const { request, signer: s } of data) {
-    assert.notEqual(
-      s?.accessKeyId,
-      userKeyId,
-      `${request.method} ${request.url} used the user's keys`,
-    );
-    assert.ok(
-      header(request, "X-Amz-Security-Token"),
-      `${request.method} ${request.url} has no session token`,
-    );
-  }
-  const statePut = data.find(
-    ({ request }) => request.method === "PUT" && request.url.includes("/terraform.tfstate?"),
-  );
-  assert.ok(statePut, "no state PutObject recorded");
-  assert.equal(header(statePut.request, "X-Amz-Server-Side-Encryption"), "aws:kms");
 }
 
 /** Reads the current lock's ID from the lockfile object or the DynamoDB item. */

@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: how fast the policy pack's analysis is. Prints figures; asserts nothing.
+ * `npm run bench:pack` (part of `npm run bench`): how fast the policy pack's analysis is.
+ * Prints figures; asserts nothing.
  *
  * 1. Trust analysis throughput: `analyzeTrust` over a generated, deterministic set of trust
  *    policies (restrictive, wildcard, multi-statement, federated), in policies per second.
@@ -8,7 +9,7 @@
  *    (each policy gets its own engine-shaped arguments, properties behind `@pulumi/policy`'s
  *    unknown-checking proxy), plus the offline path `npm run synth` takes.
  *
- * Usage: npm run bench [-- --accounts N[,N...]] [--policies N[,N...]]
+ * Usage: npm run bench:pack [-- --accounts N[,N...]] [--policies N[,N...]]
  */
 import { performance } from "node:perf_hooks";
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";

@@ -32,13 +32,18 @@ export interface StackOutputs {
  */
 export function readStackConfig(): TopologyConfig {
   const flat = pulumi.runtime.allConfig();
-  return loadStackConfig(decodePulumiConfig(flat), `stack '${pulumi.getStack()}' config`);
+  return loadStackConfig(decodePulumiConfig(flat), configSource());
+}
+
+/** How config errors name what they are about. */
+function configSource(): string {
+  return `stack '${pulumi.getStack()}' config`;
 }
 
 /** Builds the topology for a validated config and returns the stack outputs. */
 export function createStack(config: TopologyConfig): StackOutputs {
   const checked = planTopologyChecked(config);
-  if (!checked.ok) throw new ConfigError(checked.problems, `stack '${pulumi.getStack()}' config`);
+  if (!checked.ok) throw new ConfigError(checked.problems, configSource());
   const { plan } = checked;
   const topology = new Topology(config.organization, { plan });
   const state = plan.terraform.state;

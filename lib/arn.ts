@@ -13,6 +13,16 @@ export function userArn(partition: string, accountId: string, path: string, name
   return `arn:${partition}:iam::${accountId}:user${path}${name}`;
 }
 
+/** A customer managed policy's ARN. `path` is `/` or `/a/b/`. */
+export function policyArn(
+  partition: string,
+  accountId: string,
+  path: string,
+  name: string,
+): string {
+  return `arn:${partition}:iam::${accountId}:policy${path}${name}`;
+}
+
 /** The account principal `arn:<partition>:iam::<id>:root`: any identity of that account whose
  * own policies allow the action. */
 export function accountRootArn(partition: string, accountId: string): string {

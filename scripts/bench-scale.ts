@@ -5,11 +5,9 @@
  * AWS API calls a first `pulumi up` of one new account makes. Prints figures; asserts nothing.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { flatConfigFromStackFile } from "../lib/config/stack-file";
-import { PROJECT, synthesize, type RecordedResource } from "./synth/mock-runtime";
+import { generatedStack } from "./synth/generated-stack";
+import { synthesize, type RecordedResource } from "./synth/mock-runtime";
 
 /**
  * AWS API calls a resource's create makes, by type: the create call and the calls the AWS
@@ -27,17 +25,6 @@ export const CREATE_CALLS: Readonly<Record<string, number>> = {
   "aws:iam/policy:Policy": 3, // CreatePolicyVersion, ListPolicyVersions, GetPolicyVersion (an update)
 };
 
-function generated(count: number): Record<string, string> {
-  const flat = flatConfigFromStackFile(
-    readFileSync(join(__dirname, "..", "stacks", "Pulumi.example.yaml"), "utf8"),
-  );
-  const accounts = Array.from({ length: count }, (_, i) => ({
-    name: `acct-${String(i + 1).padStart(4, "0")}`,
-    id: String(200000000000 + i),
-  }));
-  return { ...flat, [`${PROJECT}:productAccounts`]: JSON.stringify(accounts) };
-}
-
 interface Figures {
   accounts: number;
   synthMs: number;
@@ -48,7 +35,7 @@ interface Figures {
 }
 
 async function child(count: number): Promise<void> {
-  const flat = generated(count);
+  const flat = generatedStack(count);
   const start = performance.now();
   const result = await synthesize(flat, { stack: "bench" });
   const synthMs = performance.now() - start;
@@ -70,8 +57,8 @@ function apiCalls(resources: readonly RecordedResource[]): number {
 }
 
 async function newAccountCalls(): Promise<string> {
-  const before = await synthesize(generated(100), { stack: "bench" });
-  const after = await synthesize(generated(101), { stack: "bench" });
+  const before = await synthesize(generatedStack(100), { stack: "bench" });
+  const after = await synthesize(generatedStack(101), { stack: "bench" });
   const key = (r: RecordedResource) => `${r.type}::${r.name}`;
   const old = new Map(before.resources.map((r) => [key(r), JSON.stringify(r.inputs)]));
   const touched = after.resources.filter(

@@ -14,13 +14,11 @@
 import { performance } from "node:perf_hooks";
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import * as policySdk from "@pulumi/policy";
-import { flatConfigFromStackFile } from "../lib/config/stack-file";
 import { runGuard, viewFromRegistrations } from "../lib/guard";
 import { analyzeTrust, type AllowedCaller } from "../lib/iam";
 import { packPolicies } from "../policy-pack/policies";
+import { generatedStack } from "./synth/generated-stack";
 import { PROJECT, synthesize, type RecordedResource } from "./synth/mock-runtime";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 
 /** `@pulumi/policy`'s property proxy (its typings omit it): throws on unknown values. */
 const unknownCheckingProxy = (
@@ -117,14 +115,6 @@ function benchTrust(count: number): void {
   );
 }
 
-function withAccounts(flat: Record<string, string>, count: number): Record<string, string> {
-  const accounts = Array.from({ length: count }, (_, i) => ({
-    name: `acct-${String(i + 1).padStart(4, "0")}`,
-    id: String(200000000000 + i),
-  }));
-  return { ...flat, [`${PROJECT}:productAccounts`]: JSON.stringify(accounts) };
-}
-
 /** Engine-shaped stack arguments (see test/policy-pack/helpers/engine.ts for the full model). */
 function stackArgs(recorded: readonly RecordedResource[], stack: string): StackValidationArgs {
   const view = viewFromRegistrations(recorded, { project: PROJECT, stack });
@@ -171,12 +161,8 @@ function stackArgs(recorded: readonly RecordedResource[], stack: string): StackV
 }
 
 async function benchStack(count: number): Promise<void> {
-  const root = join(__dirname, "..");
   let start = performance.now();
-  const flat = withAccounts(
-    flatConfigFromStackFile(readFileSync(join(root, "stacks", "Pulumi.example.yaml"), "utf8")),
-    count,
-  );
+  const flat = generatedStack(count);
   const generate = performance.now() - start;
   start = performance.now();
   const result = await synthesize(flat, { stack: "bench" });

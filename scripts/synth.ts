@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const out = resolve(args.out ?? join(root, "out", args.stack));
   rmSync(out, { recursive: true, force: true });
   const verdicts = policyVerdicts(args.stack, result, packConfig);
-  const files = synthArtifacts(args.stack, result, [], verdicts);
+  const files = synthArtifacts(args.stack, result, verdicts);
   files.push(...synthHandoffArtifacts(args.stack, result.outputs)); // out/<stack>/terraform/
   for (const file of files) {
     const path = join(out, file.path);

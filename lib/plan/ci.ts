@@ -1,8 +1,7 @@
-import { kmsKeysArn, roleArn, userArn } from "../arn";
+import { kmsKeysArn, policyArn, roleArn, userArn } from "../arn";
 import type { TopologyConfig } from "../config/parse";
 import { allow, policyDocument } from "../iam/documents";
-import type { PolicyDocument } from "../iam/types";
-import type { Statement } from "../iam/types";
+import type { PolicyDocument, Statement } from "../iam/types";
 import { KEY_USE_ACTIONS } from "./kms";
 import { chunkBySize } from "./chunk";
 import { IAM_LIMITS, policySize } from "./limits";
@@ -150,7 +149,7 @@ export function planAssumePolicies(
     return {
       name,
       path: config.ci.path,
-      arn: `arn:${config.partition}:iam::${config.terraformAccount.id}:policy${config.ci.path}${name}`,
+      arn: policyArn(config.partition, config.terraformAccount.id, config.ci.path, name),
       description: `Lets ${config.ci.roleName} assume product Terraform roles (part ${i + 1}; tf-bootstrap)`,
       document: assumeDocument(arns),
     };

@@ -1,7 +1,7 @@
 import type { ConfigProblem } from "../errors/config-error";
 import { renderDocument } from "../iam/documents";
 import type { PolicyDocument } from "../iam/types";
-import type { RolePlan, TopologyPlan } from "./model";
+import type { InlinePolicyPlan, RolePlan, TopologyPlan } from "./model";
 
 /**
  * IAM's size quotas, from "IAM and AWS STS quotas" (IAM User Guide). IAM does not count white
@@ -26,6 +26,10 @@ export function policySize(doc: PolicyDocument): number {
   return renderDocument(doc).replace(/\s/g, "").length;
 }
 
+function inlineSize(policies: readonly InlinePolicyPlan[]): number {
+  return policies.reduce((n, p) => n + policySize(p.document), 0);
+}
+
 function roleProblems(role: RolePlan, where: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const trust = policySize(role.trustPolicy);
@@ -36,7 +40,7 @@ function roleProblems(role: RolePlan, where: string): ConfigProblem[] {
       message: `the trust policy of ${role.arn} would be ${trust} characters; IAM allows ${IAM_LIMITS.trustPolicy}. Shorten the role and identity names or paths.`,
     });
   }
-  const inline = role.inlinePolicies.reduce((n, p) => n + policySize(p.document), 0);
+  const inline = inlineSize(role.inlinePolicies);
   if (inline > IAM_LIMITS.roleInlineAggregate) {
     problems.push({
       path: where,
@@ -70,15 +74,16 @@ function roleProblems(role: RolePlan, where: string): ConfigProblem[] {
  * is a function of the config, so the fix is always a config change.
  */
 export function planLimitProblems(plan: TopologyPlan): ConfigProblem[] {
+  // Every product account's role comes from one definition and account ids have one length,
+  // so the first product role stands for all of them.
   const problems = [
     ...roleProblems(plan.terraform.ciRole, "tf-bootstrap:productAccounts"),
-    ...roleProblems(
-      plan.products[0]?.terraformRole ?? plan.terraform.ciRole,
-      "tf-bootstrap:terraformRole",
-    ),
+    ...plan.products
+      .slice(0, 1)
+      .flatMap((p) => roleProblems(p.terraformRole, "tf-bootstrap:terraformRole")),
   ];
   const user = plan.terraform.ciIdentity;
-  const userInline = user.inlinePolicies.reduce((n, p) => n + policySize(p.document), 0);
+  const userInline = inlineSize(user.inlinePolicies);
   if (userInline > IAM_LIMITS.userInlineAggregate) {
     problems.push({
       path: "tf-bootstrap:ci",

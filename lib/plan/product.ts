@@ -1,4 +1,4 @@
-import { roleArn } from "../arn";
+import { policyArn, roleArn } from "../arn";
 import type { TopologyConfig } from "../config/parse";
 import { AWS_MANAGED_POLICY_ARN } from "../config/schema";
 import { allow, deny, policyDocument } from "../iam/documents";
@@ -34,11 +34,11 @@ export const BOUNDARY_CHANGE_ACTIONS = [
 ];
 
 /** The ARN of a policy given as an AWS managed ARN or as a customer policy `path/name`. */
-export function policyArn(partition: string, accountId: string, ref: string): string {
+export function policyRefArn(partition: string, accountId: string, ref: string): string {
   if (AWS_MANAGED_POLICY_ARN.test(ref)) return ref;
   const slash = ref.lastIndexOf("/");
   const path = slash < 0 ? "/" : `/${ref.slice(0, slash)}/`;
-  return `arn:${partition}:iam::${accountId}:policy${path}${ref.slice(slash + 1)}`;
+  return policyArn(partition, accountId, path, ref.slice(slash + 1));
 }
 
 /** The Terraform role's ARN in one product account. */
@@ -58,7 +58,7 @@ export function planTerraformRole(
   const role = config.terraformRole;
   const arn = terraformRoleArn(config, accountId);
   const boundary = role.permissionsBoundary
-    ? policyArn(config.partition, accountId, role.permissionsBoundary)
+    ? policyRefArn(config.partition, accountId, role.permissionsBoundary)
     : undefined;
   const statements: Statement[] = [];
   if (role.allowedServices.length > 0) {
@@ -93,7 +93,7 @@ export function planTerraformRole(
     inlinePolicies: [{ name: TERRAFORM_ROLE_POLICY, document: policyDocument(...statements) }],
     managedPolicyArns: [
       ...role.managedPolicyArns,
-      ...role.customerManagedPolicies.map((p) => policyArn(config.partition, accountId, p)),
+      ...role.customerManagedPolicies.map((p) => policyRefArn(config.partition, accountId, p)),
     ],
     customerPolicies: [],
     ...(boundary ? { permissionsBoundaryArn: boundary } : {}),

@@ -164,14 +164,12 @@ export function policyVerdicts(
 export function synthArtifacts(
   stack: string,
   result: SynthResult,
-  extraSections: readonly string[] = [],
   verdicts: GuardReport = policyVerdicts(stack, result),
 ): Artifact[] {
-  const sections = [renderVerdicts(verdicts), ...extraSections];
   const files: Artifact[] = [
     { path: "resources.json", text: pretty(sortResources(result.resources)) },
     { path: "outputs.json", text: pretty(result.outputs) },
-    { path: "report.md", text: report(stack, result, sections) },
+    { path: "report.md", text: report(stack, result, [renderVerdicts(verdicts)]) },
   ];
   for (const { account, resource, document } of iamDocuments(result.resources)) {
     files.push({ path: `iam/${account}/${resource.name}.json`, text: pretty(document) });

@@ -4,6 +4,7 @@ import { evaluatePolicy } from "../../lib/iam/evaluate";
 import { SELF_CHANGE_ACTIONS } from "../../lib/plan/product";
 import type { SynthResult } from "../../scripts/synth/mock-runtime";
 import {
+  customResourcesUnder,
   documentOf,
   getValue,
   jsonInput,
@@ -36,11 +37,9 @@ describe("product accounts", () => {
             sessionName: "tf-bootstrap",
           },
         ]);
-        for (const r of result.resources.filter(
-          (x) => x.custom && x.accountId === id && x.type !== T.provider,
-        )) {
-          assert.equal(r.provider, `aws-${name}`, r.name);
-        }
+        const inAccount = customResourcesUnder(result, name);
+        assert.ok(inAccount.length >= 4, `only ${inAccount.length} resources in ${name}`);
+        for (const r of inAccount) assert.equal(r.provider, `aws-${name}`, r.name);
       });
 
       it("has a Terraform role that only the CI Terraform role can assume", () => {

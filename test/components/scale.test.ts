@@ -1,23 +1,15 @@
 import { strict as assert } from "node:assert";
 import type { RecordedResource, SynthResult } from "../../scripts/synth/mock-runtime";
-import { stackConfig, synth, withValue } from "../helpers/stack";
-
-/** The example stack with `count` generated product accounts. */
-function generated(count: number): Record<string, string> {
-  const accounts = Array.from({ length: count }, (_, i) => ({
-    name: `acct-${String(i + 1).padStart(4, "0")}`,
-    id: String(200000000000 + i),
-  }));
-  return withValue(stackConfig(), "productAccounts", accounts);
-}
+import { generatedStack } from "../../scripts/synth/generated-stack";
+import { synth } from "../helpers/stack";
 
 describe("a stack of 1,000 product accounts", function () {
   this.timeout(180000);
   let thousand: SynthResult;
   let grown: SynthResult;
   before(async () => {
-    thousand = await synth(generated(1000));
-    grown = await synth(generated(1001));
+    thousand = await synth(generatedStack(1000));
+    grown = await synth(generatedStack(1001));
   });
 
   it("registers at most 6 resources per product account, provider included", () => {

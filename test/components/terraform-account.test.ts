@@ -3,6 +3,7 @@ import { analyzeTrust } from "../../lib/iam";
 import { evaluatePolicy, EvaluationRequest } from "../../lib/iam/evaluate";
 import type { SynthResult } from "../../scripts/synth/mock-runtime";
 import {
+  customResourcesUnder,
   documentOf,
   jsonInput,
   resource,
@@ -55,14 +56,19 @@ describe("Terraform account", () => {
     });
 
     it("is the provider of every resource of the Terraform account, and of no other", () => {
-      const tfResources = result.resources.filter(
-        (r) => r.custom && r.type !== T.provider && r.accountId === TF,
-      );
+      const tfResources = customResourcesUnder(result, "terraform");
       assert.ok(
         tfResources.length >= 25,
         `only ${tfResources.length} resources in the Terraform account`,
       );
       for (const r of tfResources) assert.equal(r.provider, "aws-terraform", r.name);
+      const elsewhere = result.resources.filter(
+        (r) => r.provider === "aws-terraform" && !tfResources.includes(r),
+      );
+      assert.deepEqual(
+        elsewhere.map((r) => r.name),
+        [],
+      );
       for (const r of result.resources.filter((x) => x.custom && x.type !== T.provider)) {
         assert.ok(r.provider, `${r.type} ${r.name} has no explicit provider`);
       }

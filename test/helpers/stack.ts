@@ -51,6 +51,21 @@ export function resource(result: SynthResult, type: string, name: string): Recor
   return found[0];
 }
 
+/**
+ * The custom resources registered inside component `component` (at any depth), found through
+ * their parents: what the program put there, independent of the provider each one got.
+ */
+export function customResourcesUnder(result: SynthResult, component: string): RecordedResource[] {
+  const parentOf = new Map(
+    result.resources.filter((r) => !r.custom).map((r) => [r.name, r.parent]),
+  );
+  const inside = (r: RecordedResource): boolean => {
+    for (let p = r.parent; p !== undefined; p = parentOf.get(p)) if (p === component) return true;
+    return false;
+  };
+  return result.resources.filter((r) => r.custom && r.type !== T.provider && inside(r));
+}
+
 /** Every resource of `type`. */
 export function resources(result: SynthResult, type: string): RecordedResource[] {
   return result.resources.filter((r) => r.type === type);

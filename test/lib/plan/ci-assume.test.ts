@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { loadStackConfig, type TopologyConfig } from "../../../lib/config/parse";
 import { chunkBySize } from "../../../lib/plan/chunk";
+import { generatedProductAccounts } from "../../../scripts/synth/generated-stack";
 import { IAM_LIMITS, policySize } from "../../../lib/plan/limits";
 import { planTopology, planTopologyChecked } from "../../../lib/plan/topology";
 
@@ -10,10 +11,7 @@ function config(accounts: number, overrides: Record<string, unknown> = {}): Topo
     organization: "acme",
     region: "eu-west-1",
     terraformAccount: { id: "111111111111" },
-    productAccounts: Array.from({ length: accounts }, (_, i) => ({
-      name: `acct-${i + 1}`,
-      id: String(200000000000 + i),
-    })),
+    productAccounts: generatedProductAccounts(accounts),
     terraformRole: { allowedServices: ["ec2", "s3"] },
     ...overrides,
   });

@@ -69,6 +69,13 @@ export function kmsAliasArn(
   return `arn:${partition}:kms:${region}:${accountId}:alias/${alias}`;
 }
 
+/** The partition a region belongs to: `cn-` → aws-cn, `us-gov-` → aws-us-gov, else aws. */
+export function partitionOfRegion(region: string | undefined): "aws" | "aws-cn" | "aws-us-gov" {
+  if (region?.startsWith("cn-")) return "aws-cn";
+  if (region?.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
 /** The DNS suffix of a partition's service endpoints, as in `s3.<region>.amazonaws.com`. */
 export function dnsSuffix(partition: string): string {
   return partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";

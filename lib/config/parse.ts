@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { partitionOfRegion } from "../arn";
 import { ConfigError, ConfigProblem } from "../errors/config-error";
 import { bucketNameProblem } from "./rules";
 import { PARTITIONS, STACK_CONFIG_KEYS, StackConfig, stackConfigSchema } from "./schema";
@@ -286,13 +287,6 @@ function crossFieldProblems(raw: Readonly<Record<string, unknown>>): ConfigProbl
     }
   }
   return problems;
-}
-
-/** The partition a region code belongs to. */
-export function partitionOfRegion(region: string): (typeof PARTITIONS)[number] {
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  if (region.startsWith("cn-")) return "aws-cn";
-  return "aws";
 }
 
 function derivedNameProblems(config: StackConfig, names: ResolvedNames): ConfigProblem[] {

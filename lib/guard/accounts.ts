@@ -3,6 +3,7 @@
  * (`allowedAccountIds`, the provider pinning of decision 3 in docs/architecture.md). A resource
  * whose account cannot be read is `unresolved`, with the reason.
  */
+import { partitionOfRegion } from "../arn";
 import { readString, readStringList, type Read } from "./read";
 import type { ProviderView, ResourceView, ViewProps } from "./view";
 
@@ -31,12 +32,8 @@ export function isDefaultProviderName(name: string): boolean {
   return name === "default" || name.startsWith("default_");
 }
 
-/** The partition whose regions start like `region` (`cn-` → aws-cn, `us-gov-` → aws-us-gov). */
-export function partitionOfRegion(region: string | undefined): string {
-  if (region?.startsWith("cn-")) return "aws-cn";
-  if (region?.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
+/** Re-exported for the guard's callers; defined once in lib/arn.ts. */
+export { partitionOfRegion };
 
 function pinnedAccount(
   ids: Read<readonly string[]>,

@@ -8,6 +8,7 @@
  * nothing but the object ARN prefix, and that prefix covers the whole bucket. One compliant
  * trail is enough; when there is none, every trail's problems are reported.
  */
+import { bucketArn } from "../arn";
 import { describe, Findings } from "./finding";
 import { checkKeyReference } from "./kms-reference";
 import { requireTerraformAccount } from "./prerequisites";
@@ -118,7 +119,7 @@ function checkSelectors(
   const advanced = readObjects(trail.props, ["advancedEventSelectors"]);
   const basic = readObjects(trail.props, ["eventSelectors"]);
   for (const bucket of buckets) {
-    const prefix = `arn:${partition}:s3:::${bucket.name}/`;
+    const prefix = `${bucketArn(partition, bucket.name)}/`;
     const covered =
       (advanced.kind === "value" &&
         advanced.value.some((s) => advancedSelectorCovers(s, prefix))) ||

@@ -3,6 +3,7 @@
  * credentials, linked by account and name the way IAM links them: an inline policy, an
  * attachment or a group membership names its role or user, and lives in the same account.
  */
+import { policyArn, roleArn, userArn } from "../arn";
 import { accountOf, type AccountOf } from "./accounts";
 import { readAt, readObjects, readString, readStringList, type Read } from "./read";
 import { isUnknown } from "./unknown";
@@ -95,10 +96,8 @@ function principalEntry(resource: ResourceView, kind: "role" | "user"): Principa
   if (name.kind === "value" && account.kind === "account") {
     const path = readString(resource.props, ["path"]);
     const prefix = path.kind === "value" ? path.value : "/";
-    arn = {
-      kind: "value",
-      value: `arn:${account.partition}:iam::${account.id}:${kind}${prefix}${name.value}`,
-    };
+    const build = kind === "role" ? roleArn : userArn;
+    arn = { kind: "value", value: build(account.partition, account.id, prefix, name.value) };
   } else if (name.kind === "unknown") {
     arn = name;
   }
@@ -184,7 +183,12 @@ export class IamIndex {
         account.kind === "account" &&
         name.kind === "value" &&
         arn ===
-          `arn:${account.partition}:iam::${account.id}:policy${path.kind === "value" ? path.value : "/"}${name.value}`
+          policyArn(
+            account.partition,
+            account.id,
+            path.kind === "value" ? path.value : "/",
+            name.value,
+          )
       );
     });
   }

@@ -11,10 +11,11 @@
  * protected. Where the source can see `retainOnDelete` (the offline synth; CrossGuard cannot),
  * those resources must also be retained on delete.
  */
+import { bucketArn } from "../arn";
 import { evaluatePolicy } from "../iam/evaluate";
 import { anyActionMatches, wildcardMatch } from "../iam/matching";
 import type { PolicyDocument } from "../iam/types";
-import { parseDocument } from "./documents";
+import { accountOfArn, parseDocument } from "./documents";
 import { describe, Findings } from "./finding";
 import { readDocumentText } from "./iam-index";
 import { checkKeyReference, KMS_KEY_TYPE } from "./kms-reference";
@@ -95,10 +96,10 @@ export function stateBuckets(topology: Topology, out: Findings): StateBucket[] {
  */
 function ciWritesObjects(topology: Topology, bucket: string): boolean {
   const tf = topology.terraformAccount;
-  const bucketArn = `arn:${tf.kind === "resolved" ? tf.partition : "aws"}:s3:::${bucket}`;
+  const arn = bucketArn(tf.kind === "resolved" ? tf.partition : "aws", bucket);
   const scratch = new Findings("state-backend-hardened");
   const names = (pattern: string) =>
-    pattern === "*" || wildcardMatch(pattern.split("/")[0] ?? pattern, bucketArn);
+    pattern === "*" || wildcardMatch(pattern.split("/")[0] ?? pattern, arn);
   return topology.ciRoles.some((role) =>
     readableDocuments(topology, role, scratch).some(({ document }) =>
       document.Statement.some(
@@ -303,7 +304,7 @@ function deniedWithoutTls(
   resource: string,
   caller: string,
 ): boolean {
-  const account = caller.split(":")[4] ?? "";
+  const account = accountOfArn(caller);
   const result = evaluatePolicy(doc, {
     action,
     resource,
@@ -331,11 +332,11 @@ function checkTls(topology: Topology, bucket: StateBucket, out: Findings): void 
   }
   const tf = topology.terraformAccount;
   const partition = tf.kind === "resolved" ? tf.partition : "aws";
-  const bucketArn = `arn:${partition}:s3:::${bucket.name}`;
+  const arn = bucketArn(partition, bucket.name);
   const probes: [string, string][] = [
-    ["s3:GetObject", `${bucketArn}/any/terraform.tfstate`],
-    ["s3:PutObject", `${bucketArn}/any/terraform.tfstate`],
-    ["s3:ListBucket", bucketArn],
+    ["s3:GetObject", `${arn}/any/terraform.tfstate`],
+    ["s3:PutObject", `${arn}/any/terraform.tfstate`],
+    ["s3:ListBucket", arn],
   ];
   for (const policy of policies) {
     const text = readDocumentText(policy, "policy");

@@ -9,7 +9,7 @@
  * "restrictive" wrongly; "may be assumed" is checked with the single-policy evaluator.
  */
 import { analyzeTrust, type AllowedCaller } from "../iam/trust";
-import { answer, parseDocument } from "./documents";
+import { accountOfArn, answer, parseDocument } from "./documents";
 import { describe, type Findings } from "./finding";
 import { readDocumentText, type PrincipalEntry } from "./iam-index";
 import {
@@ -69,7 +69,7 @@ function checkRoleTrust(
 }
 
 function callersOf(arns: readonly string[]): { arn: string; accountId: string }[] {
-  return arns.map((arn) => ({ arn, accountId: arn.split(":")[4] ?? "" }));
+  return arns.map((arn) => ({ arn, accountId: accountOfArn(arn) }));
 }
 
 /** `terraform-role-trust-restrictive`. */

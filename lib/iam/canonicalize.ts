@@ -13,6 +13,7 @@
  * collection.
  */
 import type { ConditionBlock, PolicyDocument, Principal, PrincipalMap, Statement } from "./types";
+import { STATEMENT_KEYS } from "./types";
 
 function compareStrings(a: string, b: string): number {
   if (a === b) {
@@ -123,20 +124,7 @@ export function canonicalizeDocument(doc: PolicyDocument): PolicyDocument {
 }
 
 /** Key order for known objects; keys not listed (condition operators, keys) sort after them. */
-const KEY_ORDER = [
-  "Version",
-  "Id",
-  "Statement",
-  "Sid",
-  "Effect",
-  "Principal",
-  "NotPrincipal",
-  "Action",
-  "NotAction",
-  "Resource",
-  "NotResource",
-  "Condition",
-];
+const KEY_ORDER: readonly string[] = ["Version", "Id", "Statement", ...STATEMENT_KEYS];
 
 function orderedKeys(object: Record<string, unknown>): string[] {
   return Object.keys(object)

@@ -17,6 +17,7 @@ import type {
   PrincipalMap,
   Statement,
 } from "./types";
+import { STATEMENT_KEYS } from "./types";
 
 /** Result of {@link normalizeDocument}. */
 export type NormalizeResult =
@@ -30,17 +31,7 @@ export const KNOWN_POLICY_VERSIONS: readonly string[] = ["2012-10-17", "2008-10-
 export const DEFAULT_POLICY_VERSION = "2008-10-17";
 
 const DOCUMENT_FIELDS = new Set(["Version", "Id", "Statement"]);
-const STATEMENT_FIELDS = new Set([
-  "Sid",
-  "Effect",
-  "Principal",
-  "NotPrincipal",
-  "Action",
-  "NotAction",
-  "Resource",
-  "NotResource",
-  "Condition",
-]);
+const STATEMENT_FIELDS = new Set<string>(STATEMENT_KEYS);
 const PRINCIPAL_TYPES: readonly (keyof PrincipalMap)[] = [
   "AWS",
   "Service",

@@ -42,6 +42,19 @@ export interface Statement {
   Condition?: ConditionBlock;
 }
 
+/** The fields a statement may have, in the order documents are written. */
+export const STATEMENT_KEYS = [
+  "Sid",
+  "Effect",
+  "Principal",
+  "NotPrincipal",
+  "Action",
+  "NotAction",
+  "Resource",
+  "NotResource",
+  "Condition",
+] as const;
+
 /** A policy document in normalized form. */
 export interface PolicyDocument {
   Version: string;

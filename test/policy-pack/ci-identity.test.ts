@@ -3,19 +3,14 @@ import { ciIdentityLeastPrivilege } from "../../policy-pack/ci-identity";
 import {
   changed,
   exampleStack,
-  jsonProp,
   named,
+  setStatement,
   sibling,
   UNKNOWN,
   validateStack,
   without,
   type EngineResource,
 } from "./helpers/engine";
-
-interface Doc {
-  Version: string;
-  Statement: Record<string, unknown>[];
-}
 
 const USER_POLICY = "terraform-ci-assume-ci-role";
 
@@ -55,9 +50,7 @@ describe("policy pack: CI identity", () => {
   for (const c of statements) {
     it(`reports ${c.name} in its policy`, async () => {
       const odd = changed(stack, USER_POLICY, (r) => {
-        const doc = jsonProp<Doc>(r, "policy");
-        doc.Statement[0] = { ...doc.Statement[0], ...c.statement };
-        r.props.policy = JSON.stringify(doc);
+        setStatement(r, "policy", c.statement);
       });
       const violations = await validateStack(policy, odd);
       const hit = violations.find((v) => v.id === c.id);
@@ -157,9 +150,7 @@ describe("policy pack: CI identity", () => {
 
   it("reports every permission of an identity that can reach no CI role", async () => {
     const odd = changed(stack, USER_POLICY, (r) => {
-      const doc = jsonProp<Doc>(r, "policy");
-      doc.Statement[0] = { ...doc.Statement[0], Resource: "arn:aws:iam::111111111111:role/other" };
-      r.props.policy = JSON.stringify(doc);
+      setStatement(r, "policy", { Resource: "arn:aws:iam::111111111111:role/other" });
     });
     const violations = await validateStack(policy, odd);
     assert.deepEqual(

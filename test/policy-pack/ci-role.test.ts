@@ -3,8 +3,9 @@ import { ciRoleAssumeScoped, ciRoleTrustRestrictive } from "../../policy-pack/ci
 import {
   changed,
   exampleStack,
-  jsonProp,
+  editDocument,
   named,
+  setStatement,
   sibling,
   UNKNOWN,
   validateStack,
@@ -12,22 +13,11 @@ import {
   type EngineResource,
 } from "./helpers/engine";
 
-interface Doc {
-  Version: string;
-  Statement: Record<string, unknown>[];
-}
-
 const TF = "111111111111";
 const CI_USER = `arn:aws:iam::${TF}:user/terraform-ci`;
 /** The CI role's assume permission: a customer managed policy (docs/scaling.md). */
 const ASSUME_POLICY = "terraform-ci-role-terraform-ci-assume-1";
 const ASSUME_ATTACHMENT = "terraform-ci-role-terraform-ci-assume-1-attachment";
-
-function setStatement(r: EngineResource, key: string, statement: Record<string, unknown>): void {
-  const doc = jsonProp<Doc>(r, key);
-  doc.Statement[0] = { ...doc.Statement[0], ...statement };
-  r.props[key] = JSON.stringify(doc);
-}
 
 describe("policy pack: CI role", () => {
   let stack: EngineResource[];
@@ -44,9 +34,9 @@ describe("policy pack: CI role", () => {
 
     it("reports a trust that admits every principal of the Terraform account", async () => {
       const odd = changed(stack, "terraform-ci-role", (r) => {
-        const doc = jsonProp<Doc>(r, "assumeRolePolicy");
-        delete doc.Statement[0]?.Condition;
-        r.props.assumeRolePolicy = JSON.stringify(doc);
+        editDocument(r, "assumeRolePolicy", (doc) => {
+          delete doc.Statement[0]?.Condition;
+        });
       });
       const violations = await validateStack(policy, odd);
       assert.ok(violations.length > 0);

@@ -6,7 +6,7 @@ import {
   changed,
   engineResources,
   exampleStack,
-  jsonProp,
+  editDocument,
   named,
   sibling,
   UNKNOWN,
@@ -14,11 +14,6 @@ import {
   without,
   type EngineResource,
 } from "./helpers/engine";
-
-interface Doc {
-  Version: string;
-  Statement: Record<string, unknown>[];
-}
 
 const BUCKET = "terraform-state-bucket";
 
@@ -143,9 +138,9 @@ describe("policy pack: state backend", () => {
       name: "a bucket policy without the TLS deny (another Deny must not count)",
       resource: `${BUCKET}-policy`,
       change: (r) => {
-        const doc = jsonProp<Doc>(r, "policy");
-        doc.Statement = doc.Statement.filter((s) => s.Sid !== "DenyInsecureTransport");
-        r.props.policy = JSON.stringify(doc);
+        editDocument(r, "policy", (doc) => {
+          doc.Statement = doc.Statement.filter((s) => s.Sid !== "DenyInsecureTransport");
+        });
       },
       id: "Tls::NotDenied",
     },

@@ -6,28 +6,19 @@ import {
 import {
   changed,
   exampleStack,
+  editDocument,
   jsonProp,
   named,
   sibling,
   UNKNOWN,
   validateStack,
   without,
+  type Doc,
   type EngineResource,
 } from "./helpers/engine";
 
-interface Doc {
-  Version: string;
-  Statement: Record<string, unknown>[];
-}
-
 const TF = "111111111111";
 const CI_ROLE = `arn:aws:iam::${TF}:role/terraform-ci`;
-
-function editDocument(r: EngineResource, key: string, edit: (doc: Doc) => void): void {
-  const doc = jsonProp<Doc>(r, key);
-  edit(doc);
-  r.props[key] = JSON.stringify(doc);
-}
 
 describe("policy pack: terraform roles", () => {
   let stack: EngineResource[];

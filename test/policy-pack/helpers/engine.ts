@@ -377,3 +377,27 @@ export function sibling(
 export function jsonProp<T>(r: EngineResource, key: string): T {
   return JSON.parse(String(r.props[key])) as T;
 }
+
+/** A policy document as the tests edit it. */
+export interface Doc {
+  Version: string;
+  Statement: Record<string, unknown>[];
+}
+
+/** Edits the policy document held as JSON text in `r.props[key]`, in place. */
+export function editDocument(r: EngineResource, key: string, edit: (doc: Doc) => void): void {
+  const doc = jsonProp<Doc>(r, key);
+  edit(doc);
+  r.props[key] = JSON.stringify(doc);
+}
+
+/** Merges `statement` into the first statement of the document in `r.props[key]`. */
+export function setStatement(
+  r: EngineResource,
+  key: string,
+  statement: Record<string, unknown>,
+): void {
+  editDocument(r, key, (doc) => {
+    doc.Statement[0] = { ...doc.Statement[0], ...statement };
+  });
+}

@@ -4,6 +4,7 @@
  * added, removed or edited, managed policies attached or detached, boundaries and trust, bucket
  * and key policies changed. Documents are compared by value and changes shown as a diff.
  */
+import { bucketArn } from "../arn";
 import type { InlinePolicyPlan, KmsKeyPlan, RolePlan, TopologyPlan } from "../plan/model";
 import type { PolicyDocument } from "../iam/types";
 import { documentDiff } from "./document-diff";
@@ -187,7 +188,7 @@ function compareBucketPolicy(
   snapshot: AccountSnapshot,
   emit: Emit,
 ): void {
-  const arn = `arn:${partition}:s3:::${name}`;
+  const arn = bucketArn(partition, name);
   const live = snapshot.buckets.find((b) => b.name === name);
   if (live === undefined) {
     emit("Drift::Missing", arn, `The declared bucket ${name} does not exist.`);

@@ -17,6 +17,7 @@
  * - Roles the program does not declare are not added: the guard takes every role of a product
  *   account for the Terraform role. They are reported by the audit's own check instead.
  */
+import { bucketArn } from "../arn";
 import { AWS_PROVIDER_TYPE } from "../guard/accounts";
 import { TYPES } from "../guard/iam-index";
 import { KMS_KEY_TYPE } from "../guard/kms-reference";
@@ -187,7 +188,7 @@ function addUser(views: AccountViews, user: LiveUser): void {
 }
 
 function addBucket(views: AccountViews, bucket: LiveBucket, partition: string): void {
-  const arn = `arn:${partition}:s3:::${bucket.name}`;
+  const arn = bucketArn(partition, bucket.name);
   const [bucketType] = S3.bucket;
   views.add(bucketType, arn, { bucket: bucket.name });
   if (bucket.versioningStatus !== undefined) {

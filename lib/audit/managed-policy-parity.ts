@@ -5,13 +5,13 @@
  * documents that live in the accounts); live, the documents themselves are compared, after
  * replacing each account's own id with a placeholder.
  */
+import { accountOfArn } from "../guard/documents";
+import { ACCOUNT_PLACEHOLDER } from "../guard/role-permissions";
 import { renderDiff } from "../guard/text-diff";
 import type { TopologyPlan } from "../plan/model";
 import { canonicalText } from "./document-diff";
 import { AUDIT_CHECKS, type AuditFinding } from "./finding";
 import type { AccountSnapshot } from "./snapshot";
-
-const PLACEHOLDER = "${AccountId}";
 
 interface Version {
   readonly snapshot: AccountSnapshot;
@@ -33,10 +33,10 @@ export function managedPolicyParityFindings(
     if (role === undefined) continue;
     const arns = [...role.attachedPolicyArns, ...(role.boundaryArn ? [role.boundaryArn] : [])];
     for (const arn of arns) {
-      if (arn.split(":")[4] !== snapshot.accountId) continue;
+      if (accountOfArn(arn) !== snapshot.accountId) continue;
       const policy = snapshot.managedPolicies.find((p) => p.arn === arn);
       if (policy === undefined) continue;
-      const local = (s: string) => s.split(snapshot.accountId).join(PLACEHOLDER);
+      const local = (s: string) => s.split(snapshot.accountId).join(ACCOUNT_PLACEHOLDER);
       const key = local(arn);
       const versions = byPolicy.get(key) ?? [];
       versions.push({ snapshot, arn, text: local(canonicalText(policy.document)) });

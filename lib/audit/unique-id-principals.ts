@@ -5,6 +5,7 @@
  * with the same name is not admitted. Trust policies of the roles read, bucket policies and key
  * policies are checked.
  */
+import { bucketArn } from "../arn";
 import { normalizeDocument } from "../iam/normalize";
 import type { Principal } from "../iam/types";
 import { AUDIT_CHECKS, type AuditFinding } from "./finding";
@@ -42,7 +43,7 @@ export function uniqueIdFindings(snapshot: AccountSnapshot, partition: string): 
         ? []
         : [
             {
-              resource: `arn:${partition}:s3:::${b.name} (bucket policy)`,
+              resource: `${bucketArn(partition, b.name)} (bucket policy)`,
               what: `The bucket policy of ${b.name}`,
               text: b.policy,
             },

@@ -30,8 +30,3 @@ export function attributeLines(attributes: readonly Attribute[], indent = ""): s
   const width = Math.max(0, ...attributes.map((a) => a.name.length));
   return attributes.map((a) => `${indent}${a.name.padEnd(width)} = ${a.expression}`);
 }
-
-/** `#` comment lines for `text` (one per line of `text`), prefixed by `indent`. */
-export function commentLines(text: string, indent = ""): string[] {
-  return text.split("\n").map((line) => (line === "" ? `${indent}#` : `${indent}# ${line}`));
-}

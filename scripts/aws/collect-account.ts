@@ -3,6 +3,7 @@
  * target, the undeclared roles that trust CI, the customer managed policies the principals use,
  * and the keys their settings refer to.
  */
+import { accountOfArn } from "../../lib/guard/documents";
 import type { AccountSnapshot, LiveKey } from "../../lib/audit/snapshot";
 import type { AuditTarget } from "../../lib/audit/targets";
 import type { AccountClients } from "./clients";
@@ -17,7 +18,7 @@ const defined = <T>(items: readonly (T | undefined)[]): T[] =>
 
 /** Whether `ref` (a key id, alias or ARN) may name a key of `accountId`. */
 function inAccount(ref: string, accountId: string): boolean {
-  return !ref.startsWith("arn:") || ref.split(":")[4] === accountId;
+  return !ref.startsWith("arn:") || accountOfArn(ref) === accountId;
 }
 
 /** Reads everything the audit checks in one account; throws a `ReadFailure` on a failed read. */
@@ -64,7 +65,7 @@ export async function collectAccount(
   const managedPolicies = defined(
     await Promise.all(
       [...policyArns]
-        .filter((arn) => arn.split(":")[4] === target.accountId)
+        .filter((arn) => accountOfArn(arn) === target.accountId)
         .sort()
         .map((arn) => readManagedPolicy(clients.iam, arn)),
     ),

@@ -13,7 +13,7 @@
 import { strict as assert } from "node:assert";
 import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { useMoto, type MotoServer, type RecordedRequest } from "../harness/moto";
+import { useMoto, type MotoServer } from "../harness/moto";
 import {
   describeRun,
   runTofu,
@@ -35,7 +35,7 @@ import {
   type AwsCall,
   type Credentials,
 } from "./fixtures/aws";
-import { assertRanAsRole } from "./fixtures/state-bucket";
+import { assertRanAsRole, header } from "./fixtures/state-bucket";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -561,11 +561,6 @@ describe("e2e: moto IAM enforcement facts", function () {
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-function header(request: RecordedRequest, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  return Object.entries(request.headers).find(([key]) => key.toLowerCase() === wanted)?.[1];
-}
 
 /** Reads the current lock's ID from the lockfile object or the DynamoDB item. */
 async function readLockId(

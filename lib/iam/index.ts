@@ -6,3 +6,5 @@ export * from "./matching";
 export * from "./trust";
 export * from "./documents";
 export * from "./evaluate";
+export * from "./action-catalog";
+export * from "./access-level";

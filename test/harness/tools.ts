@@ -1,6 +1,6 @@
 /**
- * Locates the test-only tools (moto, OpenTofu) that `.ci/setup-tools` installs into a cache
- * directory, and runs that script when they are missing, so `npm test` works on a fresh
+ * Locates the test-only tools (moto, OpenTofu, actionlint, check-jsonschema) that
+ * `.ci/setup-tools` installs into a cache directory, and runs that script when they are missing, so `npm test` works on a fresh
  * machine. The pinned versions live in the script only; this module reads them from it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -20,6 +20,12 @@ export interface Tools {
   readonly tofuVersion: string;
   /** The OpenTofu binary built from the Go module proxy. */
   readonly tofu: string;
+  readonly actionlintVersion: string;
+  /** The actionlint binary (GitHub Actions workflow linter) built from the Go module proxy. */
+  readonly actionlint: string;
+  readonly checkJsonschemaVersion: string;
+  /** `check-jsonschema` inside its own cached venv; ships the GitLab CI and workflow schemas. */
+  readonly checkJsonschema: string;
 }
 
 /** Repository root (this file is `test/harness/tools.ts`). */
@@ -28,7 +34,10 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
 /** The install script; it holds the pinned versions. */
 export const setupScript = path.join(repoRoot, ".ci", "setup-tools");
 
-/** Time a first-time setup may take (venv + moto ≈ 1 min, OpenTofu build ≈ 5 min on 2 cores). */
+/**
+ * Time a first-time setup may take (venv + moto ≈ 1 min, OpenTofu build ≈ 5 min, actionlint
+ * ≈ 20 s, check-jsonschema ≈ 15 s on 2 cores).
+ */
 export const SETUP_TIMEOUT_MS = 20 * 60_000;
 
 /** Same logic as `.ci/setup-tools`: `$TF_BOOTSTRAP_CACHE`, else `$HOME/.cache/tf-bootstrap`. */
@@ -42,19 +51,28 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 export function pinnedVersions(scriptText = readFileSync(setupScript, "utf8")): {
   moto: string;
   tofu: string;
+  actionlint: string;
+  checkJsonschema: string;
 } {
   const read = (name: string): string => {
     const match = new RegExp(`^${name}="([^"]+)"$`, "m").exec(scriptText);
     if (!match?.[1]) throw new Error(`${setupScript} does not pin ${name}="<version>"`);
     return match[1];
   };
-  return { moto: read("MOTO_VERSION"), tofu: read("TOFU_VERSION") };
+  return {
+    moto: read("MOTO_VERSION"),
+    tofu: read("TOFU_VERSION"),
+    actionlint: read("ACTIONLINT_VERSION"),
+    checkJsonschema: read("CHECK_JSONSCHEMA_VERSION"),
+  };
 }
 
 /** Where the tools are (or will be) for the pinned versions; does not check they exist. */
 export function toolPaths(dir = cacheDir(), versions = pinnedVersions()): Tools {
   const motoDir = path.join(dir, `moto-${versions.moto}`);
   const tofuDir = path.join(dir, `tofu-${versions.tofu}`);
+  const actionlintDir = path.join(dir, `actionlint-${versions.actionlint}`);
+  const checkJsonschemaDir = path.join(dir, `check-jsonschema-${versions.checkJsonschema}`);
   return {
     cacheDir: dir,
     motoVersion: versions.moto,
@@ -62,6 +80,10 @@ export function toolPaths(dir = cacheDir(), versions = pinnedVersions()): Tools 
     python: path.join(motoDir, "venv", "bin", "python"),
     tofuVersion: versions.tofu,
     tofu: path.join(tofuDir, "tofu"),
+    actionlintVersion: versions.actionlint,
+    actionlint: path.join(actionlintDir, "actionlint"),
+    checkJsonschemaVersion: versions.checkJsonschema,
+    checkJsonschema: path.join(checkJsonschemaDir, "venv", "bin", "check-jsonschema"),
   };
 }
 
@@ -76,6 +98,13 @@ export function missingTools(tools: Tools): string[] {
   }
   if (!complete(tools.tofu, path.join(path.dirname(tools.tofu), ".complete"))) {
     missing.push(`OpenTofu ${tools.tofuVersion}`);
+  }
+  if (!complete(tools.actionlint, path.join(path.dirname(tools.actionlint), ".complete"))) {
+    missing.push(`actionlint ${tools.actionlintVersion}`);
+  }
+  const checkJsonschemaDir = path.dirname(path.dirname(path.dirname(tools.checkJsonschema)));
+  if (!complete(tools.checkJsonschema, path.join(checkJsonschemaDir, ".complete"))) {
+    missing.push(`check-jsonschema ${tools.checkJsonschemaVersion}`);
   }
   return missing;
 }

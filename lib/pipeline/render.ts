@@ -1,0 +1,37 @@
+import type { HandoffFile } from "../terraform/files";
+import { renderGithubBranchProtection, renderGitlabBranchProtection } from "./branch-protection";
+import { renderGithubCodeowners, renderGitlabCodeowners } from "./codeowners";
+import { PIPELINE_FILES } from "./files";
+import { renderGithubWorkflow } from "./github-workflow";
+import { renderGitlabCi } from "./gitlab-ci";
+import { pipelinePlatforms, type PipelinePlan } from "./model";
+import { renderPipelineReadme } from "./readme";
+import { PipelinePlanError, validatePipelinePlan } from "./validate";
+
+/**
+ * Every file of the CI pipeline templates for `plan`, paths relative to `ci/`, in a fixed order:
+ * the README, then the GitHub files (github-oidc and iam-user modes), then the GitLab files
+ * (gitlab-oidc and iam-user modes). Throws {@link PipelinePlanError} listing every problem
+ * when {@link validatePipelinePlan} refuses the plan.
+ */
+export function renderPipeline(plan: PipelinePlan): HandoffFile[] {
+  const problems = validatePipelinePlan(plan);
+  if (problems.length > 0) throw new PipelinePlanError(problems);
+  const files: HandoffFile[] = [{ path: PIPELINE_FILES.readme, text: renderPipelineReadme(plan) }];
+  const platforms = pipelinePlatforms(plan.mode);
+  if (platforms.includes("github")) {
+    files.push(
+      { path: PIPELINE_FILES.githubWorkflow, text: renderGithubWorkflow(plan) },
+      { path: PIPELINE_FILES.githubCodeowners, text: renderGithubCodeowners(plan) },
+      { path: PIPELINE_FILES.githubBranchProtection, text: renderGithubBranchProtection(plan) },
+    );
+  }
+  if (platforms.includes("gitlab")) {
+    files.push(
+      { path: PIPELINE_FILES.gitlabCi, text: renderGitlabCi(plan) },
+      { path: PIPELINE_FILES.gitlabCodeowners, text: renderGitlabCodeowners(plan) },
+      { path: PIPELINE_FILES.gitlabBranchProtection, text: renderGitlabBranchProtection(plan) },
+    );
+  }
+  return files;
+}

@@ -1,0 +1,168 @@
+/**
+ * Checks a {@link PipelinePlan} before it is rendered. Every value ends up in YAML, a shell
+ * command, a CODEOWNERS line or an OIDC subject, so each is held to the narrow form those
+ * allow; a value outside it is reported, never escaped.
+ */
+import { pipelineWorkspaces, usesOidc, type PipelinePlan } from "./model";
+
+/** One thing wrong with a pipeline plan. */
+export interface PipelineProblem {
+  /** Where, e.g. `stages[1][0].workspace`. */
+  readonly path: string;
+  /** The value found there (`undefined` when missing). */
+  readonly value: unknown;
+  /** What is wrong, what is allowed. */
+  readonly message: string;
+}
+
+interface Rule {
+  readonly pattern: RegExp;
+  readonly allowed: string;
+}
+
+const RULES = {
+  stack: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+    allowed: "letters, digits, '.', '_', '-'",
+  },
+  region: { pattern: /^[a-z]{2}(?:-[a-z]+)+-\d$/, allowed: "an AWS region such as eu-west-1" },
+  branch: {
+    pattern: /^(?!\/)(?!.*\/\/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}(?<![/.])$/,
+    allowed: "a branch name of letters, digits, '.', '_', '-' and '/' (no wildcards)",
+  },
+  github: {
+    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+$/,
+    allowed: "OWNER/REPO",
+  },
+  gitlab: {
+    pattern: /^[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$/,
+    allowed: "group/project or group/subgroup/project",
+  },
+  audience: { pattern: /^[\x21-\x29\x2B-\x3E\x40-\x7E]{1,255}$/, allowed: "printable, no '*'/'?'" },
+  roleArn: {
+    pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
+    allowed: "an IAM role ARN",
+  },
+  workspace: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+    allowed: "letters, digits, '_' and '-', starting with a letter or digit, at most 64",
+  },
+  accountId: { pattern: /^\d{12}$/, allowed: "12 digits" },
+  environment: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+    allowed: "letters, digits, '.', '_' and '-', starting with a letter or digit",
+  },
+  owner: {
+    pattern:
+      /^(?:@[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*|[^\s@]+@[^\s@]+\.[^\s@]+)$/,
+    allowed: "@user, @org/team, @group/subgroup or an email address",
+  },
+  directory: {
+    pattern: /^(?:\.|(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*)$/,
+    allowed: "'.' or a relative path such as terraform or infra/live (no '..', no leading '/')",
+  },
+  toolVersion: { pattern: /^1\.(?:1\d|[2-9]\d)\.\d+$/, allowed: "a release 1.10.0 or later" },
+} satisfies Record<string, Rule>;
+
+/** Every problem of `plan` (empty when it can be rendered). */
+export function validatePipelinePlan(plan: PipelinePlan): PipelineProblem[] {
+  const problems: PipelineProblem[] = [];
+  const check = (path: string, value: unknown, rule: Rule) => {
+    if (typeof value !== "string" || !rule.pattern.test(value)) {
+      problems.push({ path, value, message: `must be ${rule.allowed}` });
+    }
+  };
+
+  check("stack", plan.stack, RULES.stack);
+  if (!["iam-user", "github-oidc", "gitlab-oidc"].includes(plan.mode)) {
+    problems.push({
+      path: "mode",
+      value: plan.mode,
+      message: "must be iam-user, github-oidc or gitlab-oidc",
+    });
+  }
+  check("region", plan.region, RULES.region);
+  check("branch", plan.branch, RULES.branch);
+  if (usesOidc(plan.mode)) {
+    check("repository", plan.repository, plan.mode === "github-oidc" ? RULES.github : RULES.gitlab);
+    check("audience", plan.audience, RULES.audience);
+  }
+  check("planRoleArn", plan.planRoleArn, RULES.roleArn);
+  check("applyRoleArn", plan.applyRoleArn, RULES.roleArn);
+  if (plan.planRoleArn === plan.applyRoleArn) {
+    problems.push({
+      path: "applyRoleArn",
+      value: plan.applyRoleArn,
+      message: "is the plan role; pull request jobs must never hold the apply role's permissions",
+    });
+  }
+
+  if (plan.stages.length === 0) {
+    problems.push({ path: "stages", value: [], message: "must name at least one workspace" });
+  }
+  const seen = new Set<string>();
+  plan.stages.forEach((stage, s) => {
+    if (stage.length === 0) {
+      problems.push({ path: `stages[${s}]`, value: [], message: "must not be empty" });
+    }
+    stage.forEach((w, i) => {
+      const at = `stages[${s}][${i}]`;
+      check(`${at}.workspace`, w.workspace, RULES.workspace);
+      check(`${at}.accountId`, w.accountId, RULES.accountId);
+      check(`${at}.environment`, w.environment, RULES.environment);
+      if (seen.has(w.workspace)) {
+        problems.push({
+          path: `${at}.workspace`,
+          value: w.workspace,
+          message: "appears twice; every workspace is applied in exactly one stage",
+        });
+      }
+      seen.add(w.workspace);
+    });
+  });
+  if (pipelineWorkspaces(plan).length > 256) {
+    problems.push({
+      path: "stages",
+      value: pipelineWorkspaces(plan).length,
+      message: "names more than 256 workspaces, the size of a GitHub Actions matrix",
+    });
+  }
+
+  if (plan.codeOwners.length === 0) {
+    problems.push({ path: "codeOwners", value: [], message: "must name at least one owner" });
+  }
+  const owners = new Set<string>();
+  plan.codeOwners.forEach((owner, i) => {
+    check(`codeOwners[${i}]`, owner, RULES.owner);
+    if (owners.has(owner.toLowerCase())) {
+      problems.push({ path: `codeOwners[${i}]`, value: owner, message: "appears twice" });
+    }
+    owners.add(owner.toLowerCase());
+  });
+  check("terraformDirectory", plan.terraformDirectory, RULES.directory);
+  if (plan.tool !== "terraform" && plan.tool !== "tofu") {
+    problems.push({ path: "tool", value: plan.tool, message: "must be terraform or tofu" });
+  }
+  check("toolVersion", plan.toolVersion, RULES.toolVersion);
+  return problems;
+}
+
+/** Error code at the head of {@link PipelinePlanError}'s message. */
+export const PIPELINE_ERROR_CODE = "TFB_PIPELINE_INVALID";
+
+/** Thrown by `renderPipeline` for a plan {@link validatePipelinePlan} refuses. */
+export class PipelinePlanError extends Error {
+  readonly code = PIPELINE_ERROR_CODE;
+
+  constructor(readonly problems: readonly PipelineProblem[]) {
+    super(
+      [
+        `[${PIPELINE_ERROR_CODE}] the pipeline settings have ${problems.length} problem(s); no file was rendered:`,
+        ...problems.map(
+          (p) => `  - ${p.path} = ${JSON.stringify(p.value) ?? "(missing)"}: ${p.message}`,
+        ),
+      ].join("\n"),
+    );
+    this.name = "PipelinePlanError";
+  }
+}

@@ -1,20 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { renderDocument } from "../lib/iam/documents";
-import type { CiIdentityPlan } from "../lib/plan/model";
+import { ACCESS_TAG, type CiUserPlan } from "../lib/plan/model";
 
-/** Inputs of {@link CiIdentity}. */
-export interface CiIdentityArgs {
-  readonly plan: CiIdentityPlan;
+/** Inputs of {@link CiUser}. */
+export interface CiUserArgs {
+  readonly plan: CiUserPlan;
 }
 
 /**
- * The identity CI starts from. In `iam-user` mode: an IAM user with no console login whose
- * only permission is to assume the CI role; its inline and managed policies are managed
- * exclusively, so anything attached out of band is removed on the next `up`. An access key is
- * created only when asked for, and returned as a secret.
+ * A CI user (iam-user mode): an IAM user with no console login whose only permission is to
+ * assume its path's CI role; its inline and managed policies are managed exclusively, so
+ * anything attached out of band is removed on the next `up`. An access key is created only
+ * when asked for, and returned as a secret.
  */
-export class CiIdentity extends pulumi.ComponentResource {
+export class CiUser extends pulumi.ComponentResource {
   readonly userName: pulumi.Output<string>;
   readonly userArn: pulumi.Output<string>;
   /** Set when an access key was asked for. */
@@ -22,13 +22,18 @@ export class CiIdentity extends pulumi.ComponentResource {
   /** Set when an access key was asked for; always a secret. */
   readonly secretAccessKey?: pulumi.Output<string>;
 
-  constructor(name: string, args: CiIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: CiUserArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tf-bootstrap:terraform:CiIdentity", name, {}, opts);
     const { plan } = args;
     const child = { parent: this };
     const user = new aws.iam.User(
       `${name}-user`,
-      { name: plan.name, path: plan.path, forceDestroy: false },
+      {
+        name: plan.name,
+        path: plan.path,
+        forceDestroy: false,
+        tags: { [ACCESS_TAG]: plan.access },
+      },
       child,
     );
     const after = { ...child, dependsOn: [user] };

@@ -1,5 +1,5 @@
 export * from "./audit-trail";
-export * from "./ci-identity";
+export * from "./ci-user";
 export * from "./product-account";
 export * from "./stack";
 export * from "./state-backend";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { renderDocument } from "../lib/iam/documents";
-import type { RolePlan } from "../lib/plan/model";
+import { ACCESS_TAG, type RolePlan } from "../lib/plan/model";
 
 /** The resources of one planned role. */
 export interface PlannedRoleResources {
@@ -29,6 +29,7 @@ export function createPlannedRole(
       description: plan.description,
       assumeRolePolicy: renderDocument(plan.trustPolicy),
       maxSessionDuration: plan.maxSessionDuration,
+      tags: { [ACCESS_TAG]: plan.access },
       ...(plan.permissionsBoundaryArn ? { permissionsBoundary: plan.permissionsBoundaryArn } : {}),
     },
     opts,

@@ -10,13 +10,15 @@ export interface ProductAccountArgs {
 }
 
 /**
- * One product account: its pinned provider and its Terraform role, assumable only by the CI
- * Terraform role, with the permissions every product account shares. Removing the account from
- * the config removes these and nothing else: state lives in the Terraform account.
+ * One product account: its pinned provider, its Terraform role (assumable only by the CI apply
+ * role) and its read-only plan role (assumable only by the CI plan role), each with the
+ * permissions every product account shares. Removing the account from the config removes
+ * these and nothing else: state lives in the Terraform account.
  */
 export class ProductAccount extends pulumi.ComponentResource {
   readonly provider: aws.Provider;
   readonly roleArn: pulumi.Output<string>;
+  readonly planRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: ProductAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tf-bootstrap:product:ProductAccount", name, {}, opts);
@@ -25,7 +27,12 @@ export class ProductAccount extends pulumi.ComponentResource {
       parent: this,
       provider: this.provider,
     });
+    const planRole = createPlannedRole(`${name}-plan-role`, args.plan.planRole, {
+      parent: this,
+      provider: this.provider,
+    });
     this.roleArn = role.role.arn;
-    this.registerOutputs({ roleArn: this.roleArn });
+    this.planRoleArn = planRole.role.arn;
+    this.registerOutputs({ roleArn: this.roleArn, planRoleArn: this.planRoleArn });
   }
 }

@@ -7,8 +7,20 @@ import { Topology } from "./topology";
 /** What the stack exports; the Terraform handoff is generated from these. */
 export interface StackOutputs {
   readonly terraformAccountId: string;
-  /** Per workspace: the account it maps to and the role Terraform assumes there. */
-  readonly workspaces: Record<string, { accountName: string; accountId: string; roleArn: string }>;
+  /**
+   * Per workspace: the account it maps to, the roles Terraform assumes there (apply and plan)
+   * and the CI environment its apply job deploys to.
+   */
+  readonly workspaces: Record<
+    string,
+    {
+      accountName: string;
+      accountId: string;
+      roleArn: string;
+      planRoleArn: string;
+      environment: string;
+    }
+  >;
   readonly backend: {
     bucket: string;
     region: string;
@@ -19,11 +31,32 @@ export interface StackOutputs {
     kmsKeyArn: pulumi.Output<string>;
     kmsKeyAlias: string;
   };
+  /** The CI apply role. */
   readonly ciRoleArn: string;
-  readonly ciUserName: string;
+  /** The CI plan role. */
+  readonly ciPlanRoleArn: string;
+  /** How CI authenticates, and what the generated pipelines need. */
+  readonly ci: {
+    mode: string;
+    branch: string;
+    repository?: string;
+    audience?: string;
+    oidcProviderArn?: string;
+    /** Apply order: stages of workspaces. */
+    applyStages: string[][];
+    codeOwners: string[];
+    terraformDirectory: string;
+    tool: string;
+    toolVersion: string;
+  };
+  /** iam-user mode: the users whose keys run applies and plans. */
+  readonly ciUserName?: string;
+  readonly ciPlanUserName?: string;
   readonly auditTrailArn: string;
   readonly ciAccessKeyId?: pulumi.Output<string>;
   readonly ciSecretAccessKey?: pulumi.Output<string>;
+  readonly ciPlanAccessKeyId?: pulumi.Output<string>;
+  readonly ciPlanSecretAccessKey?: pulumi.Output<string>;
 }
 
 /**
@@ -53,9 +86,13 @@ export function createStack(config: TopologyConfig): StackOutputs {
       accountName: product.key,
       accountId: product.accountId,
       roleArn: product.terraformRole.arn,
+      planRoleArn: product.planRole.arn,
+      environment: product.environment,
     };
   }
-  const ci = topology.terraform.ci;
+  const tf = plan.terraform;
+  const { ciUser, ciPlanUser } = topology.terraform;
+  const pipeline = plan.pipeline;
   return {
     terraformAccountId: plan.terraform.accountId,
     workspaces,
@@ -69,10 +106,27 @@ export function createStack(config: TopologyConfig): StackOutputs {
       kmsKeyArn: topology.terraform.state.kmsKeyArn,
       kmsKeyAlias: `alias/${state.kmsKey.alias}`,
     },
-    ciRoleArn: plan.terraform.ciRole.arn,
-    ciUserName: plan.terraform.ciIdentity.name,
-    auditTrailArn: plan.terraform.audit.trailArn,
-    ...(ci.accessKeyId ? { ciAccessKeyId: ci.accessKeyId } : {}),
-    ...(ci.secretAccessKey ? { ciSecretAccessKey: ci.secretAccessKey } : {}),
+    ciRoleArn: tf.ciRole.arn,
+    ciPlanRoleArn: tf.ciPlanRole.arn,
+    ci: {
+      mode: tf.ciMode,
+      branch: pipeline.branch,
+      ...(pipeline.repository !== undefined ? { repository: pipeline.repository } : {}),
+      ...(tf.oidcProvider
+        ? { audience: tf.oidcProvider.audience, oidcProviderArn: tf.oidcProvider.arn }
+        : {}),
+      applyStages: pipeline.applyStages.map((stage) => [...stage]),
+      codeOwners: [...pipeline.codeOwners],
+      terraformDirectory: pipeline.terraformDirectory,
+      tool: pipeline.tool,
+      toolVersion: pipeline.toolVersion,
+    },
+    ...(tf.ciIdentity.kind === "iam-user" ? { ciUserName: tf.ciIdentity.name } : {}),
+    ...(tf.ciPlanIdentity.kind === "iam-user" ? { ciPlanUserName: tf.ciPlanIdentity.name } : {}),
+    auditTrailArn: tf.audit.trailArn,
+    ...(ciUser?.accessKeyId ? { ciAccessKeyId: ciUser.accessKeyId } : {}),
+    ...(ciUser?.secretAccessKey ? { ciSecretAccessKey: ciUser.secretAccessKey } : {}),
+    ...(ciPlanUser?.accessKeyId ? { ciPlanAccessKeyId: ciPlanUser.accessKeyId } : {}),
+    ...(ciPlanUser?.secretAccessKey ? { ciPlanSecretAccessKey: ciPlanUser.secretAccessKey } : {}),
   };
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TerraformAccountPlan } from "../lib/plan/model";
 import { createAccountProvider } from "./account-provider";
 import { AuditTrail } from "./audit-trail";
-import { CiIdentity } from "./ci-identity";
+import { CiUser } from "./ci-user";
 import { createPlannedRole } from "./planned-role";
 import { StateBackend } from "./state-backend";
 
@@ -14,15 +14,22 @@ export interface TerraformAccountArgs {
 }
 
 /**
- * The Terraform account: its pinned provider, the audit trail, the state backend, the CI
- * identity and the CI Terraform role.
+ * The Terraform account: its pinned provider, the audit trail, the state backend, and both CI
+ * paths: the apply path (CI user or OIDC workflows → CI role) and the read-only plan path
+ * (plan user or pull-request workflows → CI plan role). In the OIDC modes it holds the CI
+ * platform's identity provider instead of users.
  */
 export class TerraformAccount extends pulumi.ComponentResource {
   readonly provider: aws.Provider;
   readonly state: StateBackend;
-  readonly ci: CiIdentity;
   readonly audit: AuditTrail;
+  /** iam-user mode: the users whose keys run applies and plans. */
+  readonly ciUser?: CiUser;
+  readonly ciPlanUser?: CiUser;
+  /** OIDC modes, when the stack creates it: the CI platform's identity provider. */
+  readonly oidcProvider?: aws.iam.OpenIdConnectProvider;
   readonly ciRoleArn: pulumi.Output<string>;
+  readonly ciPlanRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: TerraformAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tf-bootstrap:terraform:TerraformAccount", name, {}, opts);
@@ -39,12 +46,32 @@ export class TerraformAccount extends pulumi.ComponentResource {
       { plan: plan.state, audit: plan.audit, logBucketPolicy: this.audit.logBucketPolicy },
       inAccount,
     );
-    this.ci = new CiIdentity(`${name}-ci`, { plan: plan.ciIdentity }, inAccount);
-    const ciRole = createPlannedRole(`${name}-ci-role`, plan.ciRole, {
+    if (plan.ciIdentity.kind === "iam-user") {
+      this.ciUser = new CiUser(`${name}-ci`, { plan: plan.ciIdentity }, inAccount);
+    }
+    if (plan.ciPlanIdentity.kind === "iam-user") {
+      this.ciPlanUser = new CiUser(`${name}-ci-plan`, { plan: plan.ciPlanIdentity }, inAccount);
+    }
+    const oidc = plan.oidcProvider;
+    if (oidc?.create) {
+      // One provider per issuer and account, shared by both paths. No thumbprint: AWS checks
+      // GitHub's and GitLab's certificates against its own trusted CAs, and fetches the
+      // thumbprint itself for other issuers.
+      this.oidcProvider = new aws.iam.OpenIdConnectProvider(
+        `${name}-oidc-provider`,
+        { url: oidc.url, clientIdLists: [oidc.audience] },
+        { parent: this, provider: this.provider },
+      );
+    }
+    const roleOpts = {
       parent: this,
       provider: this.provider,
-    });
+      ...(this.oidcProvider ? { dependsOn: [this.oidcProvider] } : {}),
+    };
+    const ciRole = createPlannedRole(`${name}-ci-role`, plan.ciRole, roleOpts);
+    const ciPlanRole = createPlannedRole(`${name}-ci-plan-role`, plan.ciPlanRole, roleOpts);
     this.ciRoleArn = ciRole.role.arn;
-    this.registerOutputs({ ciRoleArn: this.ciRoleArn });
+    this.ciPlanRoleArn = ciPlanRole.role.arn;
+    this.registerOutputs({ ciRoleArn: this.ciRoleArn, ciPlanRoleArn: this.ciPlanRoleArn });
   }
 }

@@ -23,6 +23,11 @@ export function policyArn(
   return `arn:${partition}:iam::${accountId}:policy${path}${name}`;
 }
 
+/** The ARN of an IAM OIDC identity provider, named by its issuer without the scheme. */
+export function oidcProviderArn(partition: string, accountId: string, host: string): string {
+  return `arn:${partition}:iam::${accountId}:oidc-provider/${host}`;
+}
+
 /** The account principal `arn:<partition>:iam::<id>:root`: any identity of that account whose
  * own policies allow the action. */
 export function accountRootArn(partition: string, accountId: string): string {

@@ -10,6 +10,12 @@ export interface ResolvedNames {
   readonly workspaces: Readonly<Record<string, string>>;
   /** Bootstrap role of each product account, by account name. */
   readonly bootstrapRoles: Readonly<Record<string, string>>;
+  /** CI environment of each product account's apply job, by account name. */
+  readonly environments: Readonly<Record<string, string>>;
+  /** The apply order: stages of workspaces, applied one after another. */
+  readonly applyStages: readonly (readonly string[])[];
+  /** Owners who must all review infrastructure code. */
+  readonly codeOwners: readonly string[];
 }
 
 /**
@@ -24,10 +30,29 @@ export function resolveNames(config: StackConfig): ResolvedNames {
   const logBucket = config.audit.logBucketName ?? `${prefix}-logs-${accountId}-${config.region}`;
   const workspaces: Record<string, string> = {};
   const bootstrapRoles: Record<string, string> = {};
+  const environments: Record<string, string> = {};
   for (const account of config.productAccounts) {
-    workspaces[account.name] = account.workspace ?? account.name;
+    const workspace = account.workspace ?? account.name;
+    workspaces[account.name] = workspace;
     bootstrapRoles[account.name] =
       account.bootstrapRoleName ?? config.terraformAccount.bootstrapRoleName;
+    environments[account.name] = account.environment ?? workspace;
   }
-  return { stateBucket, logBucket, workspaces, bootstrapRoles };
+  const pipeline = config.ci.pipeline;
+  const applyStages =
+    pipeline.applyOrder?.map((stage) => (typeof stage === "string" ? [stage] : [...stage])) ??
+    Object.values(workspaces).map((w) => [w]);
+  const codeOwners = pipeline.codeOwners ?? [
+    `@${config.organization}/devops`,
+    `@${config.organization}/security`,
+  ];
+  return {
+    stateBucket,
+    logBucket,
+    workspaces,
+    bootstrapRoles,
+    environments,
+    applyStages,
+    codeOwners,
+  };
 }

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { partitionOfRegion } from "../arn";
 import { ConfigError, ConfigProblem } from "../errors/config-error";
+import { ciProblems } from "./ci-rules";
 import { bucketNameProblem } from "./rules";
 import { PARTITIONS, STACK_CONFIG_KEYS, StackConfig, stackConfigSchema } from "./schema";
 import { resolveNames, ResolvedNames } from "./names";
@@ -63,7 +64,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): ParseR
   const problems: ConfigProblem[] = [];
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((i) => fromIssue(i, raw)));
-  problems.push(...crossFieldProblems(raw));
+  problems.push(...crossFieldProblems(raw), ...ciProblems(raw, configPath));
   if (problems.length > 0 || !parsed.success) return { ok: false, problems: dedupe(problems) };
 
   const names = resolveNames(parsed.data);

@@ -111,6 +111,61 @@ export const KEY_PREFIX: NameRule = {
   example: "terraform",
 };
 
+/** A git branch name the pipelines apply from; no wildcards. */
+export const GIT_BRANCH: NameRule = {
+  pattern: /^(?!\/)(?!.*\/\/)(?!.*\.\.)[A-Za-z0-9._/-]+(?<![/.])$/,
+  maxLength: 255,
+  allowed: "a branch name of letters, digits, '.', '_', '-' and '/' (no wildcards)",
+  example: "main",
+};
+
+/** A GitHub or GitLab environment name; no wildcards (it is pinned in the OIDC subject). */
+export const CI_ENVIRONMENT: NameRule = {
+  pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+  maxLength: 100,
+  allowed: "letters, digits, '.', '_' and '-', starting with a letter or digit (no wildcards)",
+  example: "production",
+};
+
+/** An OIDC audience (`aud`) value; no wildcards, it is compared with StringEquals. */
+export const OIDC_AUDIENCE: NameRule = {
+  pattern: /^[\x21-\x29\x2B-\x3E\x40-\x7E]+$/,
+  maxLength: 255,
+  allowed: "printable characters other than '*' and '?', at most 255",
+  example: "sts.amazonaws.com",
+};
+
+/** A Terraform or OpenTofu release. */
+export const TOOL_VERSION: NameRule = {
+  pattern: /^1\.(?:1\d|[2-9]\d)\.\d+$/,
+  maxLength: 16,
+  allowed: "a release version 1.10.0 or later (the S3 lockfile needs 1.10)",
+  example: "1.10.6",
+};
+
+/** A GitHub repository `OWNER/REPO`. */
+export const GITHUB_REPOSITORY: NameRule = {
+  pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+$/,
+  maxLength: 140,
+  allowed: "OWNER/REPO with letters, digits, '-', '_' and '.', and no wildcards",
+  example: "acme/infrastructure",
+};
+
+/** A GitLab project path `group[/subgroup...]/project`. */
+export const GITLAB_PROJECT: NameRule = {
+  pattern: /^[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$/,
+  maxLength: 255,
+  allowed: "a project path group/project or group/subgroup/project, with no wildcards",
+  example: "acme/platform/infrastructure",
+};
+
+/** AWS managed policies that grant only reads, which the plan role may have attached. */
+export const READ_ONLY_MANAGED_POLICIES: readonly string[] = [
+  "ReadOnlyAccess",
+  "SecurityAudit",
+  "ViewOnlyAccess",
+];
+
 /** Tells whether `value` follows `rule`. */
 export function follows(rule: NameRule, value: string): boolean {
   return value.length <= rule.maxLength && rule.pattern.test(value);

@@ -3,14 +3,19 @@ import {
   ACCOUNT_ID,
   ACCOUNT_NAME,
   IAM_NAME,
+  CI_ENVIRONMENT,
+  GIT_BRANCH,
   IAM_PATH,
   KEY_PREFIX,
   KMS_ALIAS,
   NameRule,
+  OIDC_AUDIENCE,
+  READ_ONLY_MANAGED_POLICIES,
   POLICY_NAME,
   REGION,
   SERVICE_PREFIX,
   TABLE_NAME,
+  TOOL_VERSION,
   TRAIL_NAME,
   WORKSPACE,
   follows,
@@ -27,8 +32,17 @@ export const PARTITIONS = ["aws", "aws-us-gov", "aws-cn"] as const;
 /** How Terraform locks state. */
 export const LOCK_MODES = ["s3-lockfile", "dynamodb", "both"] as const;
 
-/** How CI authenticates to the Terraform account. */
-export const CI_MODES = ["iam-user"] as const;
+/**
+ * How CI authenticates to the Terraform account: with the access keys of two IAM users (one per
+ * path), or keyless, with the OIDC token GitHub Actions or GitLab CI gives every job.
+ */
+export const CI_MODES = ["iam-user", "github-oidc", "gitlab-oidc"] as const;
+
+/** The CLIs the generated pipelines can install and run. */
+export const PIPELINE_TOOLS = ["terraform", "tofu"] as const;
+
+/** Whether the stack creates the CI platform's OIDC provider or uses the one the account has. */
+export const OIDC_PROVIDER_MODES = ["create", "existing"] as const;
 
 /** The role Organizations creates in every member account; the default bootstrap role. */
 export const DEFAULT_BOOTSTRAP_ROLE = "OrganizationAccountAccessRole";
@@ -72,20 +86,130 @@ const productAccountSchema = z.strictObject({
   workspace: named(WORKSPACE).optional(),
   /** Role the deployer assumes in the account. Default: the Terraform account's. */
   bootstrapRoleName: named(IAM_NAME).optional(),
+  /**
+   * CI environment the account's apply job deploys to (a GitHub or GitLab environment, where
+   * reviewers approve the apply). Default: the workspace.
+   */
+  environment: named(CI_ENVIRONMENT).optional(),
 });
+
+/** One stage of the apply order: a workspace, or several applied in parallel. */
+const applyStageSchema = z.union([named(WORKSPACE), z.array(named(WORKSPACE)).min(1)], {
+  error: `must be a workspace name or a list of workspace names applied together; for example [dev, [staging-eu, staging-us], prod]`,
+});
+
+const pipelineSchema = z
+  .strictObject({
+    /** CLI the pipelines install and run. Default: terraform. */
+    tool: z
+      .enum(PIPELINE_TOOLS, { error: `must be one of ${PIPELINE_TOOLS.join(", ")}` })
+      .default("terraform"),
+    /** Version of that CLI; 1.10 or later for the S3 lockfile. Default: 1.10.6. */
+    toolVersion: named(TOOL_VERSION).default("1.10.6"),
+    /** Directory of the Terraform root in the infrastructure repository. Default: terraform. */
+    terraformDirectory: z
+      .string({ error: "must be a directory path string" })
+      .regex(/^(?:\.|[\w.-]+(?:\/[\w.-]+)*)$/, {
+        error:
+          "must be '.' or a relative directory path of letters, digits, '_', '.', '-' and '/', with no leading or trailing '/'; for example terraform",
+      })
+      .default("terraform"),
+    /**
+     * Owners who must all review infrastructure code (CODEOWNERS). Default:
+     * `@<organization>/devops` and `@<organization>/security`.
+     */
+    codeOwners: z
+      .array(
+        z.string({ error: "must be a code owner string" }).regex(/^@[\w.-]+(?:\/[\w.-]+)*$/, {
+          error: "must be a user or team handle such as @acme/devops",
+        }),
+      )
+      .min(1, { error: "must name at least one owner, such as @acme/devops" })
+      .optional(),
+    /**
+     * Apply order: stages applied one after another; a stage is a workspace or a list of
+     * workspaces applied in parallel. Every workspace appears exactly once. Default: one stage
+     * per product account, in config order.
+     */
+    applyOrder: z.array(applyStageSchema).optional(),
+  })
+  .prefault({});
 
 const ciSchema = z
   .strictObject({
     mode: z.enum(CI_MODES, { error: `must be one of ${CI_MODES.join(", ")}` }).default("iam-user"),
-    /** Name of the CI IAM user. Default: terraform-ci. */
+    /** iam-user mode: the user whose keys run applies. Default: terraform-ci. */
     userName: named(IAM_NAME).default("terraform-ci"),
-    /** Name of the CI Terraform role. Default: terraform-ci. */
+    /** iam-user mode: the user whose keys run plans. Default: terraform-ci-plan. */
+    planUserName: named(IAM_NAME).default("terraform-ci-plan"),
+    /** The CI apply role. Default: terraform-ci. */
     roleName: named(IAM_NAME).default("terraform-ci"),
-    /** IAM path of the CI user and role. Default: /. */
+    /** The CI plan role (read-only path). Default: terraform-ci-plan. */
+    planRoleName: named(IAM_NAME).default("terraform-ci-plan"),
+    /** IAM path of the CI users and roles. Default: /. */
     path: named(IAM_PATH).default("/"),
-    /** Create an access key for the CI user and return it as a secret output. Default: false. */
+    /** iam-user mode: create access keys for both users, returned as secrets. Default: false. */
     createAccessKey: z.boolean({ error: "must be true or false" }).default(false),
-    /** Max session of the CI role, in seconds. Default: 3600. */
+    /** Max session of the CI roles, in seconds. Default: 3600. */
+    maxSessionDurationSeconds: positiveInt("seconds", 3600, 43200).default(3600),
+    /**
+     * OIDC modes: the repository whose workflows may take the CI roles. GitHub: `OWNER/REPO`;
+     * GitLab: the project path `group/subgroup/project`. No wildcards.
+     */
+    repository: z
+      .string({ error: "must be a repository string such as acme/infrastructure" })
+      .optional(),
+    /** The protected branch that applies. Default: main. */
+    branch: named(GIT_BRANCH).default("main"),
+    /** OIDC modes: the token audience the roles require. Default: sts.amazonaws.com. */
+    audience: named(OIDC_AUDIENCE).default("sts.amazonaws.com"),
+    /** gitlab-oidc mode: the GitLab instance (the token issuer). Default: https://gitlab.com. */
+    gitlabUrl: z
+      .string({ error: "must be a URL string" })
+      .regex(/^https:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?$/, {
+        error:
+          "must be the https URL of the GitLab instance, without a path or trailing '/'; for example https://gitlab.example.com",
+      })
+      .default("https://gitlab.com"),
+    /**
+     * OIDC modes: `create` the account's OIDC provider for the CI platform, or use the
+     * `existing` one (an account has at most one provider per issuer). Default: create.
+     */
+    oidcProvider: z
+      .enum(OIDC_PROVIDER_MODES, { error: `must be one of ${OIDC_PROVIDER_MODES.join(", ")}` })
+      .default("create"),
+    /** The generated pipeline templates. */
+    pipeline: pipelineSchema,
+  })
+  .prefault({});
+
+const planRoleSchema = z
+  .strictObject({
+    /** Name of the Terraform plan role in every product account. Default: terraform-plan. */
+    name: named(IAM_NAME).default("terraform-plan"),
+    /** IAM path of the role. Default: /. */
+    path: named(IAM_PATH).default("/"),
+    /**
+     * Read-only AWS managed policies attached to the plan role in every product account
+     * (ReadOnlyAccess, ViewOnlyAccess or SecurityAudit). Default: none; the role reads the
+     * Terraform role's allowedServices.
+     */
+    managedPolicyArns: z
+      .array(
+        z
+          .string({ error: "must be an AWS managed policy ARN string" })
+          .refine(
+            (v) =>
+              READ_ONLY_MANAGED_POLICIES.some((name) =>
+                new RegExp(`^arn:aws[a-z-]*:iam::aws:policy/${name}$`).test(v),
+              ),
+            {
+              error: `must be one of the read-only AWS managed policies ${READ_ONLY_MANAGED_POLICIES.join(", ")}, such as arn:aws:iam::aws:policy/ReadOnlyAccess`,
+            },
+          ),
+      )
+      .default([]),
+    /** Max session of the plan role, in seconds. Default: 3600. */
     maxSessionDurationSeconds: positiveInt("seconds", 3600, 43200).default(3600),
   })
   .prefault({});
@@ -181,6 +305,8 @@ export const stackConfigSchema = z.strictObject({
     }),
   ci: ciSchema,
   terraformRole: terraformRoleSchema,
+  /** The read-only role `terraform plan` uses in every product account. */
+  terraformPlanRole: planRoleSchema,
   state: stateSchema,
   audit: auditSchema,
   /** IAM role or user ARNs that may read and repair state (break-glass). Default: none. */

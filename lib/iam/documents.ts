@@ -15,6 +15,8 @@ export interface StatementSpec {
   readonly sid: string;
   readonly actions: readonly string[];
   readonly resources?: readonly string[];
+  /** Every resource except these (a Deny's carve-out); excludes `resources`. */
+  readonly notResources?: readonly string[];
   readonly principal?: Principal;
   readonly condition?: ConditionBlock;
 }
@@ -34,6 +36,7 @@ function statement(effect: Statement["Effect"], spec: StatementSpec): Statement 
   if (spec.principal !== undefined) out.Principal = spec.principal;
   out.Action = [...spec.actions];
   if (spec.resources !== undefined) out.Resource = [...spec.resources];
+  if (spec.notResources !== undefined) out.NotResource = [...spec.notResources];
   if (spec.condition !== undefined) out.Condition = spec.condition;
   return out;
 }

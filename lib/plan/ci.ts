@@ -1,33 +1,74 @@
 import { kmsKeysArn, policyArn, roleArn, userArn } from "../arn";
 import type { TopologyConfig } from "../config/parse";
-import { allow, policyDocument } from "../iam/documents";
+import { allow, deny, policyDocument } from "../iam/documents";
 import type { PolicyDocument, Statement } from "../iam/types";
 import { KEY_USE_ACTIONS } from "./kms";
 import { chunkBySize } from "./chunk";
 import { IAM_LIMITS, policySize } from "./limits";
-import type { CiIdentityPlan, CustomerPolicyPlan, RolePlan, StatePlan } from "./model";
+import type {
+  CiIdentityPlan,
+  CustomerPolicyPlan,
+  OidcProviderPlan,
+  RolePlan,
+  StatePlan,
+} from "./model";
+import { planWorkflows } from "./oidc";
 import { keyServices } from "./state";
-import { ASSUME_ACTIONS, trustOnly } from "./trust";
+import { ASSUME_ACTIONS, trustOnly, trustWorkflows } from "./trust";
 
-/** Name of the CI identity's only inline policy. */
+/** Name of the CI user's only inline policy. */
 export const CI_USER_POLICY = "assume-ci-role";
-/** Name of the CI role's state access policy. */
+/** Name of the CI roles' state access policy. */
 export const CI_STATE_POLICY = "terraform-state";
-/** Sid of the statement that lets the CI role assume the product Terraform roles. */
-export const CI_ASSUME_SID = "AssumeProductTerraformRoles";
 
-/** The CI role's ARN, from config. */
-export function ciRoleArn(config: TopologyConfig): string {
-  return roleArn(config.partition, config.terraformAccount.id, config.ci.path, config.ci.roleName);
+/**
+ * The two CI paths. `apply` writes: it runs from the protected branch or approved environments
+ * and assumes the product Terraform roles. `plan` reads: it runs on pull requests, reads state,
+ * writes nothing but the lock, and assumes the product plan roles.
+ */
+export type CiPath = "apply" | "plan";
+
+/** Sid of the statement that lets a CI role assume its product roles, by path. */
+export const CI_ASSUME_SIDS: Readonly<Record<CiPath, string>> = {
+  apply: "AssumeProductTerraformRoles",
+  plan: "AssumeProductPlanRoles",
+};
+/** Sid of the statement that lets the CI apply role assume the product Terraform roles. */
+export const CI_ASSUME_SID = CI_ASSUME_SIDS.apply;
+
+/** The CI role of `path`: its name. */
+export function ciRoleName(config: TopologyConfig, path: CiPath = "apply"): string {
+  return path === "apply" ? config.ci.roleName : config.ci.planRoleName;
 }
 
-/** The CI identity: an IAM user that may do nothing but assume the CI role. */
-export function planCiIdentity(config: TopologyConfig): CiIdentityPlan {
+/** The CI role of `path`: its ARN, from config. */
+export function ciRoleArn(config: TopologyConfig, path: CiPath = "apply"): string {
+  return roleArn(
+    config.partition,
+    config.terraformAccount.id,
+    config.ci.path,
+    ciRoleName(config, path),
+  );
+}
+
+/**
+ * Who may take the CI role of `path`: in iam-user mode an IAM user that may do nothing but
+ * assume that role (one user per path, so the plan path's keys cannot apply); in the OIDC
+ * modes the workflows whose token subjects the path admits.
+ */
+export function planCiIdentity(
+  config: TopologyConfig,
+  path: CiPath = "apply",
+  provider?: OidcProviderPlan,
+): CiIdentityPlan {
+  if (provider !== undefined) return planWorkflows(config, provider, path);
+  const name = path === "apply" ? config.ci.userName : config.ci.planUserName;
   return {
     kind: "iam-user",
-    name: config.ci.userName,
+    name,
+    access: path,
     path: config.ci.path,
-    arn: userArn(config.partition, config.terraformAccount.id, config.ci.path, config.ci.userName),
+    arn: userArn(config.partition, config.terraformAccount.id, config.ci.path, name),
     createAccessKey: config.ci.createAccessKey,
     inlinePolicies: [
       {
@@ -36,7 +77,7 @@ export function planCiIdentity(config: TopologyConfig): CiIdentityPlan {
           allow({
             sid: "AssumeCiRoleOnly",
             actions: ASSUME_ACTIONS,
-            resources: [ciRoleArn(config)],
+            resources: [ciRoleArn(config, path)],
           }),
         ),
       },
@@ -44,30 +85,33 @@ export function planCiIdentity(config: TopologyConfig): CiIdentityPlan {
   };
 }
 
-/**
- * The CI Terraform role: trusted by the CI identity only; may read and write state under the key
- * prefix, use the state key through S3 (and DynamoDB), hold the lock, and assume exactly the
- * product accounts' Terraform roles.
- */
-export function planCiRole(
-  config: TopologyConfig,
-  identity: CiIdentityPlan,
-  state: StatePlan,
-  productRoleArns: readonly string[],
-): RolePlan {
+/** The trust policy of a CI role: its identity and nobody else. */
+function ciTrust(config: TopologyConfig, identity: CiIdentityPlan): PolicyDocument {
+  if (identity.kind === "iam-user") {
+    return trustOnly(config.partition, config.terraformAccount.id, identity.arn);
+  }
+  const { provider } = identity;
+  return trustWorkflows(provider.arn, provider.host, provider.audience, identity.subjects);
+}
+
+/** The state statements of a CI role: read and write on the apply path, read and lock on plan. */
+function stateStatements(config: TopologyConfig, state: StatePlan, path: CiPath): Statement[] {
   const prefix = `${state.keyPrefix}/`;
-  const stateStatements: Statement[] = [
+  const objects = `${state.bucketArn}/${prefix}`;
+  const statements: Statement[] = [
     allow({
       sid: "ListStatePrefix",
       actions: ["s3:ListBucket"],
       resources: [state.bucketArn],
       condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
     }),
-    allow({
-      sid: "ReadWriteState",
-      actions: ["s3:GetObject", "s3:PutObject"],
-      resources: [`${state.bucketArn}/${prefix}*`],
-    }),
+    path === "apply"
+      ? allow({
+          sid: "ReadWriteState",
+          actions: ["s3:GetObject", "s3:PutObject"],
+          resources: [`${objects}*`],
+        })
+      : allow({ sid: "ReadState", actions: ["s3:GetObject"], resources: [`${objects}*`] }),
     allow({
       // Every fresh checkout starts in Terraform's `default` workspace, and `init` reads that
       // workspace's state (the backend's `key`, at the bucket root) before one is selected.
@@ -77,11 +121,17 @@ export function planCiRole(
       actions: ["s3:GetObject"],
       resources: [`${state.bucketArn}/${state.key}`],
     }),
-    allow({
-      sid: "ReleaseLockfile",
-      actions: ["s3:DeleteObject"],
-      resources: [`${state.bucketArn}/${prefix}*.tflock`],
-    }),
+    path === "apply"
+      ? allow({
+          sid: "ReleaseLockfile",
+          actions: ["s3:DeleteObject"],
+          resources: [`${objects}*.tflock`],
+        })
+      : allow({
+          sid: "HoldLockfile",
+          actions: ["s3:DeleteObject", "s3:PutObject"],
+          resources: [`${objects}*.tflock`],
+        }),
     allow({
       sid: "UseStateKeyThroughStorage",
       actions: KEY_USE_ACTIONS,
@@ -93,39 +143,75 @@ export function planCiRole(
     }),
   ];
   if (state.lockTable) {
-    stateStatements.push(
+    const leadingKeys = {
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${state.bucket}/${prefix}*`] },
+    };
+    statements.push(
       allow({
         sid: "HoldStateLock",
-        actions: [
-          "dynamodb:DeleteItem",
-          "dynamodb:DescribeTable",
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-        ],
+        actions: LOCK_TABLE_ACTIONS,
         resources: [state.lockTable.arn],
-        condition: {
-          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${state.bucket}/${prefix}*`] },
-        },
+        condition: leadingKeys,
       }),
     );
+    if (path === "plan") {
+      // The table also holds each state's digest (`<state>-md5`), which only a state write
+      // updates; the plan path writes no state, so it may not touch a digest.
+      statements.push(
+        deny({
+          sid: "DenyWritingStateDigest",
+          actions: ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+          resources: [state.lockTable.arn],
+          condition: { "ForAnyValue:StringLike": { "dynamodb:LeadingKeys": ["*-md5"] } },
+        }),
+      );
+    }
   }
+  return statements;
+}
+
+/** What a CI role does with the lock table. */
+const LOCK_TABLE_ACTIONS = [
+  "dynamodb:DeleteItem",
+  "dynamodb:DescribeTable",
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+];
+
+/**
+ * The CI role of `path`: trusted by that path's CI identity only; may use state as the path
+ * allows (see {@link stateStatements}), use the state key through S3 (and DynamoDB), and
+ * assume exactly `productRoleArns` (the product Terraform roles, or the product plan roles).
+ */
+export function planCiRole(
+  config: TopologyConfig,
+  path: CiPath,
+  identity: CiIdentityPlan,
+  state: StatePlan,
+  productRoleArns: readonly string[],
+): RolePlan {
   return {
-    name: config.ci.roleName,
+    name: ciRoleName(config, path),
+    access: path,
     path: config.ci.path,
-    arn: ciRoleArn(config),
+    arn: ciRoleArn(config, path),
     description:
-      "Terraform in CI: reads and writes state, assumes the product Terraform roles (tf-bootstrap)",
+      path === "apply"
+        ? "Terraform in CI: reads and writes state, assumes the product Terraform roles (tf-bootstrap)"
+        : "Terraform plans in CI: reads state, holds the lock, assumes the product plan roles (tf-bootstrap)",
     maxSessionDuration: config.ci.maxSessionDurationSeconds,
-    trustPolicy: trustOnly(config.partition, config.terraformAccount.id, identity.arn),
-    inlinePolicies: [{ name: CI_STATE_POLICY, document: policyDocument(...stateStatements) }],
+    trustPolicy: ciTrust(config, identity),
+    inlinePolicies: [
+      { name: CI_STATE_POLICY, document: policyDocument(...stateStatements(config, state, path)) },
+    ],
     managedPolicyArns: [],
-    customerPolicies: planAssumePolicies(config, productRoleArns),
+    customerPolicies: planAssumePolicies(config, productRoleArns, path),
   };
 }
 
-function assumeDocument(roleArns: readonly string[]): PolicyDocument {
+function assumeDocument(roleArns: readonly string[], path: CiPath): PolicyDocument {
   return policyDocument(
-    allow({ sid: CI_ASSUME_SID, actions: ASSUME_ACTIONS, resources: [...roleArns] }),
+    allow({ sid: CI_ASSUME_SIDS[path], actions: ASSUME_ACTIONS, resources: [...roleArns] }),
   );
 }
 
@@ -139,19 +225,22 @@ function assumeDocument(roleArns: readonly string[]): PolicyDocument {
 export function planAssumePolicies(
   config: TopologyConfig,
   productRoleArns: readonly string[],
+  path: CiPath = "apply",
 ): CustomerPolicyPlan[] {
   const chunks = chunkBySize(
     productRoleArns,
-    (arns) => policySize(assumeDocument(arns)) <= IAM_LIMITS.managedPolicy,
+    (arns) => policySize(assumeDocument(arns, path)) <= IAM_LIMITS.managedPolicy,
   );
+  const roleName = ciRoleName(config, path);
+  const targets = path === "apply" ? "product Terraform roles" : "product plan roles";
   return chunks.map((arns, i) => {
-    const name = `${config.ci.roleName}-assume-${i + 1}`;
+    const name = `${roleName}-assume-${i + 1}`;
     return {
       name,
       path: config.ci.path,
       arn: policyArn(config.partition, config.terraformAccount.id, config.ci.path, name),
-      description: `Lets ${config.ci.roleName} assume product Terraform roles (part ${i + 1}; tf-bootstrap)`,
-      document: assumeDocument(arns),
+      description: `Lets ${roleName} assume ${targets} (part ${i + 1}; tf-bootstrap)`,
+      document: assumeDocument(arns, path),
     };
   });
 }

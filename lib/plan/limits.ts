@@ -37,7 +37,7 @@ function roleProblems(role: RolePlan, where: string): ConfigProblem[] {
     problems.push({
       path: where,
       value: role.arn,
-      message: `the trust policy of ${role.arn} would be ${trust} characters; IAM allows ${IAM_LIMITS.trustPolicy}. Shorten the role and identity names or paths.`,
+      message: `the trust policy of ${role.arn} would be ${trust} characters; IAM allows ${IAM_LIMITS.trustPolicy}. Shorten the role and identity names or paths, or (github-oidc) let accounts share CI environments so fewer OIDC subjects are trusted.`,
     });
   }
   const inline = inlineSize(role.inlinePolicies);
@@ -74,22 +74,29 @@ function roleProblems(role: RolePlan, where: string): ConfigProblem[] {
  * is a function of the config, so the fix is always a config change.
  */
 export function planLimitProblems(plan: TopologyPlan): ConfigProblem[] {
-  // Every product account's role comes from one definition and account ids have one length,
-  // so the first product role stands for all of them.
+  // Every product account's roles come from one definition each and account ids have one
+  // length, so the first product account's roles stand for all of them.
+  const tf = plan.terraform;
   const problems = [
-    ...roleProblems(plan.terraform.ciRole, "tf-bootstrap:productAccounts"),
+    ...roleProblems(tf.ciRole, "tf-bootstrap:productAccounts"),
+    ...roleProblems(tf.ciPlanRole, "tf-bootstrap:productAccounts"),
     ...plan.products
       .slice(0, 1)
-      .flatMap((p) => roleProblems(p.terraformRole, "tf-bootstrap:terraformRole")),
+      .flatMap((p) => [
+        ...roleProblems(p.terraformRole, "tf-bootstrap:terraformRole"),
+        ...roleProblems(p.planRole, "tf-bootstrap:terraformPlanRole"),
+      ]),
   ];
-  const user = plan.terraform.ciIdentity;
-  const userInline = inlineSize(user.inlinePolicies);
-  if (userInline > IAM_LIMITS.userInlineAggregate) {
-    problems.push({
-      path: "tf-bootstrap:ci",
-      value: user.arn,
-      message: `the CI user's inline policy would be ${userInline} characters; IAM allows ${IAM_LIMITS.userInlineAggregate}. Shorten the CI role's name or path.`,
-    });
+  for (const identity of [tf.ciIdentity, tf.ciPlanIdentity]) {
+    if (identity.kind !== "iam-user") continue;
+    const userInline = inlineSize(identity.inlinePolicies);
+    if (userInline > IAM_LIMITS.userInlineAggregate) {
+      problems.push({
+        path: "tf-bootstrap:ci",
+        value: identity.arn,
+        message: `the inline policy of the CI user ${identity.arn} would be ${userInline} characters; IAM allows ${IAM_LIMITS.userInlineAggregate}. Shorten the CI role's name or path.`,
+      });
+    }
   }
   return problems;
 }

@@ -34,9 +34,21 @@ export interface CustomerPolicyPlan {
   readonly document: PolicyDocument;
 }
 
+/**
+ * The tag that says which CI path a role or user serves: `plan` (read-only) or `apply`. The
+ * policy pack holds a principal tagged `plan` to the plan path's stricter rules (read-only, the
+ * plan roles' own trust); any other principal is held to the apply path's.
+ */
+export const ACCESS_TAG = "tf-bootstrap:access";
+
+/** Which CI path a principal serves. */
+export type Access = "plan" | "apply";
+
 /** An IAM role. */
 export interface RolePlan {
   readonly name: string;
+  /** The CI path the role serves ({@link ACCESS_TAG}). */
+  readonly access: Access;
   readonly path: string;
   readonly arn: string;
   readonly description: string;
@@ -54,6 +66,8 @@ export interface RolePlan {
 export interface CiUserPlan {
   readonly kind: "iam-user";
   readonly name: string;
+  /** The CI path the user serves ({@link ACCESS_TAG}). */
+  readonly access: Access;
   readonly path: string;
   readonly arn: string;
   readonly inlinePolicies: readonly InlinePolicyPlan[];
@@ -61,8 +75,46 @@ export interface CiUserPlan {
   readonly createAccessKey: boolean;
 }
 
-/** Who CI is. A union so other identities (OIDC) can be added beside the IAM user. */
-export type CiIdentityPlan = CiUserPlan;
+/** The CI platform's OIDC identity provider in the Terraform account. */
+export interface OidcProviderPlan {
+  readonly platform: "github" | "gitlab";
+  /** The issuer URL, e.g. `https://token.actions.githubusercontent.com`. */
+  readonly url: string;
+  /** The issuer without its scheme: the prefix of the `aud` and `sub` condition keys. */
+  readonly host: string;
+  readonly arn: string;
+  /** The only audience the provider accepts and the CI roles require. */
+  readonly audience: string;
+  /** Whether the stack creates the provider (or uses the one the account has). */
+  readonly create: boolean;
+}
+
+/** The CI identity when it is a CI platform's workflows, by their OIDC token. */
+export interface CiWorkflowsPlan {
+  readonly kind: "oidc";
+  readonly provider: OidcProviderPlan;
+  /** The token subjects admitted (IAM wildcards only where the config allows them). */
+  readonly subjects: readonly string[];
+}
+
+/** Who CI is on one path: an IAM user with access keys, or OIDC workflows. */
+export type CiIdentityPlan = CiUserPlan | CiWorkflowsPlan;
+
+/** How CI authenticates. */
+export type CiMode = "iam-user" | "github-oidc" | "gitlab-oidc";
+
+/** The pipeline settings the generated templates are made from. */
+export interface PipelineSettingsPlan {
+  readonly branch: string;
+  readonly repository?: string;
+  readonly audience: string;
+  /** Apply order: stages of workspaces, applied one after another. */
+  readonly applyStages: readonly (readonly string[])[];
+  readonly codeOwners: readonly string[];
+  readonly terraformDirectory: string;
+  readonly tool: "terraform" | "tofu";
+  readonly toolVersion: string;
+}
 
 /** A KMS key with its alias and policy. */
 export interface KmsKeyPlan {
@@ -105,13 +157,26 @@ export interface AuditPlan {
   readonly logRetentionDays?: number;
 }
 
-/** The Terraform account: state, CI identity, CI role, audit. */
+/**
+ * The Terraform account: state, the CI identities and roles of both paths, audit. The apply
+ * path (CI identity → CI role → product Terraform roles) writes; the plan path (CI plan
+ * identity → CI plan role → product plan roles) only reads, and writes nothing but the lock.
+ */
 export interface TerraformAccountPlan {
   readonly key: "terraform";
   readonly accountId: string;
   readonly provider: ProviderPlan;
+  readonly ciMode: CiMode;
+  /** OIDC modes: the identity provider both paths' tokens come from. */
+  readonly oidcProvider?: OidcProviderPlan;
+  /** Who may take the CI (apply) role. */
   readonly ciIdentity: CiIdentityPlan;
+  /** The CI apply role. */
   readonly ciRole: RolePlan;
+  /** Who may take the CI plan role. */
+  readonly ciPlanIdentity: CiIdentityPlan;
+  /** The CI plan role. */
+  readonly ciPlanRole: RolePlan;
   readonly state: StatePlan;
   readonly audit: AuditPlan;
 }
@@ -122,8 +187,12 @@ export interface ProductAccountPlan {
   readonly key: string;
   readonly accountId: string;
   readonly workspace: string;
+  /** CI environment of the account's apply job. */
+  readonly environment: string;
   readonly provider: ProviderPlan;
   readonly terraformRole: RolePlan;
+  /** The read-only role `terraform plan` uses. */
+  readonly planRole: RolePlan;
 }
 
 /** The whole topology. */
@@ -135,4 +204,20 @@ export interface TopologyPlan {
   readonly products: readonly ProductAccountPlan[];
   /** Principals allowed to read and repair state besides the CI role. */
   readonly adminPrincipals: readonly string[];
+  readonly pipeline: PipelineSettingsPlan;
+}
+
+/** The CI users of the Terraform account (iam-user mode: apply, then plan; none with OIDC). */
+export function ciUsers(tf: TerraformAccountPlan): CiUserPlan[] {
+  return [tf.ciIdentity, tf.ciPlanIdentity].filter((i): i is CiUserPlan => i.kind === "iam-user");
+}
+
+/** The CI roles of the Terraform account: apply, then plan. */
+export function ciRoles(tf: TerraformAccountPlan): RolePlan[] {
+  return [tf.ciRole, tf.ciPlanRole];
+}
+
+/** The roles of a product account: the Terraform role, then the plan role. */
+export function productRoles(product: ProductAccountPlan): RolePlan[] {
+  return [product.terraformRole, product.planRole];
 }

@@ -4,6 +4,7 @@ import { AWS_MANAGED_POLICY_ARN } from "../config/schema";
 import { allow, deny, policyDocument } from "../iam/documents";
 import type { Statement } from "../iam/types";
 import type { RolePlan } from "./model";
+import { denySecretReads, planReadStatements } from "./plan-permissions";
 import { trustOnly } from "./trust";
 
 /** Name of the Terraform role's inline policy. */
@@ -84,6 +85,7 @@ export function planTerraformRole(
   }
   return {
     name: role.name,
+    access: "apply",
     path: role.path,
     arn,
     description:
@@ -97,5 +99,49 @@ export function planTerraformRole(
     ],
     customerPolicies: [],
     ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
+  };
+}
+
+/** Name of the plan role's inline policy. */
+export const PLAN_ROLE_POLICY = "terraform-plan";
+
+/** The plan role's ARN in one product account. */
+export function planRoleArn(config: TopologyConfig, accountId: string): string {
+  return roleArn(
+    config.partition,
+    accountId,
+    config.terraformPlanRole.path,
+    config.terraformPlanRole.name,
+  );
+}
+
+/**
+ * The plan role of one product account: what `terraform plan` on a pull request runs as. It
+ * reads the services the Terraform role manages and nothing is writable; an explicit Deny keeps
+ * secret values out of reach even when a read-only managed policy would allow them. Trusted by
+ * the CI plan role only; identical in every product account but for the account id.
+ */
+export function planPlanRole(
+  config: TopologyConfig,
+  accountId: string,
+  ciPlanRoleArn: string,
+): RolePlan {
+  const role = config.terraformPlanRole;
+  const statements: Statement[] = [
+    ...planReadStatements(config.terraformRole.allowedServices),
+    ...denySecretReads(),
+  ];
+  return {
+    name: role.name,
+    access: "plan",
+    path: role.path,
+    arn: planRoleArn(config, accountId),
+    description:
+      "Terraform plans in this account: read-only; assumable only by the CI plan role (tf-bootstrap)",
+    maxSessionDuration: role.maxSessionDurationSeconds,
+    trustPolicy: trustOnly(config.partition, config.terraformAccount.id, ciPlanRoleArn),
+    inlinePolicies: [{ name: PLAN_ROLE_POLICY, document: policyDocument(...statements) }],
+    managedPolicyArns: [...role.managedPolicyArns],
+    customerPolicies: [],
   };
 }

@@ -30,11 +30,19 @@ export function denyInsecureTransport(resources: string[]): Statement {
   });
 }
 
+/** Who uses state: the CI apply role writes it, the CI plan role only reads it and locks. */
+export interface StateUsers {
+  readonly writers: readonly string[];
+  readonly planners: readonly string[];
+}
+
 /**
- * Plans the state backend: KMS key, bucket, lock. `stateUsers` are the principals that may read
- * and write state objects (the CI role, then the admin principals).
+ * Plans the state backend: KMS key, bucket, lock. The principals that may use state objects
+ * are `users` and the config's admin principals; the bucket itself refuses every write of a
+ * planner but the lockfile's.
  */
-export function planState(config: TopologyConfig, stateUsers: string[]): StatePlan {
+export function planState(config: TopologyConfig, users: StateUsers): StatePlan {
+  const stateUsers = [...users.writers, ...users.planners, ...config.adminPrincipals];
   const { partition, region } = config;
   const accountId = config.terraformAccount.id;
   const bucket = config.names.stateBucket;
@@ -61,7 +69,7 @@ export function planState(config: TopologyConfig, stateUsers: string[]): StatePl
       deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
       policy: stateKeyPolicy(config, stateUsers),
     },
-    bucketPolicy: stateBucketPolicy(arn, stateUsers),
+    bucketPolicy: stateBucketPolicy(arn, stateUsers, users.planners, config.state.keyPrefix),
     noncurrentVersionExpirationDays: config.state.noncurrentVersionRetentionDays,
     abortIncompleteUploadDays: ABORT_INCOMPLETE_UPLOAD_DAYS,
   };
@@ -101,7 +109,23 @@ function stateKeyPolicy(config: TopologyConfig, stateUsers: string[]): PolicyDoc
   );
 }
 
-function stateBucketPolicy(arn: string, stateUsers: string[]): PolicyDocument {
+/** Object writes a planner may make only to a lockfile. */
+export const PLANNER_DENIED_WRITES = [
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:PutObject",
+  "s3:PutObjectAcl",
+  "s3:PutObjectRetention",
+  "s3:PutObjectTagging",
+  "s3:RestoreObject",
+];
+
+function stateBucketPolicy(
+  arn: string,
+  stateUsers: string[],
+  planners: readonly string[],
+  keyPrefix: string,
+): PolicyDocument {
   return policyDocument(
     denyInsecureTransport([arn, `${arn}/*`]),
     deny({
@@ -110,6 +134,13 @@ function stateBucketPolicy(arn: string, stateUsers: string[]): PolicyDocument {
       actions: ["s3:*"],
       resources: [`${arn}/*`],
       condition: { ArnNotEquals: { "aws:PrincipalArn": stateUsers } },
+    }),
+    deny({
+      sid: "DenyPlanPathStateWrites",
+      principal: "*",
+      actions: PLANNER_DENIED_WRITES,
+      notResources: [`${arn}/${keyPrefix}/*.tflock`],
+      condition: { ArnEquals: { "aws:PrincipalArn": [...planners] } },
     }),
     deny({
       sid: "DenyBucketDeletion",

@@ -5,7 +5,8 @@ import { ciRoleArn, planCiIdentity, planCiRole } from "./ci";
 import type { ConfigProblem } from "../errors/config-error";
 import { planLimitProblems } from "./limits";
 import type { ProductAccountPlan, ProviderPlan, TopologyPlan } from "./model";
-import { planTerraformRole } from "./product";
+import { planOidcProvider } from "./oidc";
+import { planPlanRole, planTerraformRole } from "./product";
 import { planState } from "./state";
 
 /** Session name the deployer's providers use, so CloudTrail shows who acted. */
@@ -34,14 +35,17 @@ function providerPlan(
 
 /** Plans the whole topology from a validated config. Pure: same config, same plan. */
 export function planTopology(config: TopologyConfig): TopologyPlan {
-  const ciArn = ciRoleArn(config);
-  const stateUsers = [ciArn, ...config.adminPrincipals];
-  const state = planState(config, stateUsers);
-  const identity = planCiIdentity(config);
+  const ciArn = ciRoleArn(config, "apply");
+  const ciPlanArn = ciRoleArn(config, "plan");
+  const state = planState(config, { writers: [ciArn], planners: [ciPlanArn] });
+  const oidcProvider = planOidcProvider(config);
+  const identity = planCiIdentity(config, "apply", oidcProvider);
+  const planIdentity = planCiIdentity(config, "plan", oidcProvider);
   const products: ProductAccountPlan[] = config.productAccounts.map((account) => ({
     key: account.name,
     accountId: account.id,
     workspace: config.names.workspaces[account.name] ?? account.name,
+    environment: config.names.environments[account.name] ?? account.name,
     provider: providerPlan(
       config,
       account.name,
@@ -49,6 +53,7 @@ export function planTopology(config: TopologyConfig): TopologyPlan {
       config.names.bootstrapRoles[account.name] ?? config.terraformAccount.bootstrapRoleName,
     ),
     terraformRole: planTerraformRole(config, account.id, ciArn),
+    planRole: planPlanRole(config, account.id, ciPlanArn),
   }));
   const tfAccountId = config.terraformAccount.id;
   return {
@@ -65,17 +70,38 @@ export function planTopology(config: TopologyConfig): TopologyPlan {
         tfAccountId,
         config.terraformAccount.bootstrapRoleName,
       ),
+      ciMode: config.ci.mode,
+      ...(oidcProvider ? { oidcProvider } : {}),
       ciIdentity: identity,
       ciRole: planCiRole(
         config,
+        "apply",
         identity,
         state,
         products.map((p) => p.terraformRole.arn),
+      ),
+      ciPlanIdentity: planIdentity,
+      ciPlanRole: planCiRole(
+        config,
+        "plan",
+        planIdentity,
+        state,
+        products.map((p) => p.planRole.arn),
       ),
       state,
       audit: planAudit(config),
     },
     products,
+    pipeline: {
+      branch: config.ci.branch,
+      ...(config.ci.repository !== undefined ? { repository: config.ci.repository } : {}),
+      audience: config.ci.audience,
+      applyStages: config.names.applyStages,
+      codeOwners: config.names.codeOwners,
+      terraformDirectory: config.ci.pipeline.terraformDirectory,
+      tool: config.ci.pipeline.tool,
+      toolVersion: config.ci.pipeline.toolVersion,
+    },
   };
 }
 

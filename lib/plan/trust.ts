@@ -31,3 +31,37 @@ export function trustOnly(
     }),
   );
 }
+
+/** The action a workflow's OIDC token is exchanged with. */
+export const WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity";
+
+/**
+ * A trust policy that admits exactly the workflows whose OIDC token, from the provider
+ * `providerArn` (issuer `host`), carries the audience `audience` and one of `subjects`.
+ *
+ * Both claims are pinned: `aud` with StringEquals; `sub` with StringEquals, or StringLike when a
+ * subject holds a wildcard the config allows (GitLab merge request pipelines run on any
+ * branch). A trust without the `sub` condition would admit every repository on the platform.
+ */
+export function trustWorkflows(
+  providerArn: string,
+  host: string,
+  audience: string,
+  subjects: readonly string[],
+): PolicyDocument {
+  const wildcard = subjects.some((s) => /[*?]/.test(s));
+  return policyDocument(
+    allow({
+      sid: "TrustOnlyPinnedWorkflows",
+      principal: { Federated: [providerArn] },
+      actions: [WEB_IDENTITY_ACTION],
+      condition: {
+        StringEquals: {
+          [`${host}:aud`]: [audience],
+          ...(wildcard ? {} : { [`${host}:sub`]: [...subjects] }),
+        },
+        ...(wildcard ? { StringLike: { [`${host}:sub`]: [...subjects] } } : {}),
+      },
+    }),
+  );
+}

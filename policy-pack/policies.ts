@@ -3,6 +3,7 @@ import type { Policies } from "@pulumi/policy";
 import { auditTrailEnabled } from "./audit-trail";
 import { ciIdentityLeastPrivilege } from "./ci-identity";
 import { ciRoleAssumeScoped, ciRoleTrustRestrictive } from "./ci-role";
+import { planRoleReadOnly, planRolesIdentical } from "./plan-roles";
 import { explicitProviderPinned } from "./providers";
 import { stateBackendHardened } from "./state-backend";
 import { terraformRolePoliciesIdentical, terraformRoleTrustRestrictive } from "./terraform-roles";
@@ -15,6 +16,8 @@ export function packPolicies(): Policies {
   return [
     terraformRolePoliciesIdentical(),
     terraformRoleTrustRestrictive(),
+    planRoleReadOnly(),
+    planRolesIdentical(),
     ciRoleTrustRestrictive(),
     ciRoleAssumeScoped(),
     ciIdentityLeastPrivilege(),

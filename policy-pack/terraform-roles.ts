@@ -7,7 +7,10 @@ export function terraformRolePoliciesIdentical(): StackValidationPolicy {
   return stackPolicy("terraform-role-policies-identical");
 }
 
-/** `terraform-role-trust-restrictive`: only the CI role may assume a Terraform role. */
+/**
+ * `terraform-role-trust-restrictive`: only its path's CI role may assume a Terraform role (the
+ * CI plan role a plan role).
+ */
 export function terraformRoleTrustRestrictive(): StackValidationPolicy {
   return stackPolicy("terraform-role-trust-restrictive");
 }

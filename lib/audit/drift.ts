@@ -6,6 +6,7 @@
  */
 import { bucketArn } from "../arn";
 import type { InlinePolicyPlan, KmsKeyPlan, RolePlan, TopologyPlan } from "../plan/model";
+import { ciRoles, ciUsers, productRoles } from "../plan/model";
 import type { PolicyDocument } from "../iam/types";
 import { documentDiff } from "./document-diff";
 import { AUDIT_CHECKS, RESTORE_FIX, type AuditFinding } from "./finding";
@@ -239,8 +240,8 @@ export function driftFindings(
     const emit = emitter(snapshot, out);
     const tf = plan.terraform;
     if (snapshot.accountId === tf.accountId) {
-      compareRole(tf.ciRole, snapshot, emit);
-      compareUser(tf.ciIdentity, snapshot.users, snapshot.accountId, emit);
+      for (const role of ciRoles(tf)) compareRole(role, snapshot, emit);
+      for (const user of ciUsers(tf)) compareUser(user, snapshot.users, snapshot.accountId, emit);
       compareBucketPolicy(plan.partition, tf.state.bucket, tf.state.bucketPolicy, snapshot, emit);
       compareBucketPolicy(
         plan.partition,
@@ -265,7 +266,7 @@ export function driftFindings(
       continue;
     }
     const product = plan.products.find((p) => p.accountId === snapshot.accountId);
-    if (product !== undefined) compareRole(product.terraformRole, snapshot, emit);
+    for (const role of product ? productRoles(product) : []) compareRole(role, snapshot, emit);
   }
   return out;
 }

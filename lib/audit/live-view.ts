@@ -25,6 +25,7 @@ import { S3, TABLE_TYPE, TRAIL_TYPE } from "../guard/state-backend";
 import { unknownValue } from "../guard/unknown";
 import type { ProviderView, ResourceView, StackView, ViewProps, ViewValue } from "../guard/view";
 import type { RolePlan, TopologyPlan } from "../plan/model";
+import { ACCESS_TAG, ciRoles, ciUsers, productRoles } from "../plan/model";
 import type {
   AccountOutcome,
   AccountSnapshot,
@@ -115,6 +116,7 @@ function addRole(views: AccountViews, role: LiveRole): void {
     maxSessionDuration: role.maxSessionDuration,
     description: role.description,
     permissionsBoundary: role.boundaryArn,
+    tags: role.tags === undefined ? undefined : { ...role.tags },
   });
   for (const inline of role.inlinePolicies) {
     views.add(TYPES.rolePolicy, `${role.arn} inline policy '${inline.name}'`, {
@@ -140,7 +142,12 @@ function addRole(views: AccountViews, role: LiveRole): void {
 }
 
 function addUser(views: AccountViews, user: LiveUser): void {
-  views.add(TYPES.user, user.arn, { name: user.name, path: user.path, arn: user.arn });
+  views.add(TYPES.user, user.arn, {
+    name: user.name,
+    path: user.path,
+    arn: user.arn,
+    tags: user.tags === undefined ? undefined : { ...user.tags },
+  });
   for (const inline of user.inlinePolicies) {
     views.add(TYPES.userPolicy, `${user.arn} inline policy '${inline.name}'`, {
       name: inline.name,
@@ -324,6 +331,7 @@ function addPlaceholderRole(views: AccountViews, role: RolePlan): void {
   views.add(TYPES.role, role.arn, {
     name: role.name,
     path: role.path,
+    tags: { [ACCESS_TAG]: role.access },
     assumeRolePolicy: unknownValue("string"),
     inlinePolicies: unknownValue("array"),
     managedPolicyArns: unknownValue("array"),
@@ -343,16 +351,21 @@ function addPlaceholders(
     snapshot?.roles.some((r) => r.name === role.name && r.path === role.path) === true;
   const tf = plan.terraform;
   if (views.account.accountId === tf.accountId) {
-    const user = tf.ciIdentity;
-    if (!(snapshot?.users.some((u) => u.name === user.name && u.path === user.path) === true)) {
-      views.add(TYPES.user, user.arn, { name: user.name, path: user.path });
+    for (const user of ciUsers(tf)) {
+      if (!(snapshot?.users.some((u) => u.name === user.name && u.path === user.path) === true)) {
+        views.add(TYPES.user, user.arn, {
+          name: user.name,
+          path: user.path,
+          tags: { [ACCESS_TAG]: user.access },
+        });
+      }
     }
-    if (!hasRole(tf.ciRole)) addPlaceholderRole(views, tf.ciRole);
+    for (const role of ciRoles(tf)) if (!hasRole(role)) addPlaceholderRole(views, role);
     return;
   }
   const product = plan.products.find((p) => p.accountId === views.account.accountId);
-  if (product !== undefined && !hasRole(product.terraformRole)) {
-    addPlaceholderRole(views, product.terraformRole);
+  for (const role of product ? productRoles(product) : []) {
+    if (!hasRole(role)) addPlaceholderRole(views, role);
   }
 }
 

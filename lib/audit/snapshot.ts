@@ -25,6 +25,8 @@ export interface LiveRole {
   readonly inlinePolicies: readonly LiveInlinePolicy[];
   readonly attachedPolicyArns: readonly string[];
   readonly boundaryArn?: string;
+  /** The role's tags (read with iam:GetRole; absent for roles only listed). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** An access key's metadata (never its secret). */
@@ -50,6 +52,7 @@ export interface LiveUser {
   readonly accessKeys: readonly LiveAccessKey[];
   readonly sshPublicKeyIds: readonly string[];
   readonly signingCertificateIds: readonly string[];
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** A customer managed policy's default version. */

@@ -4,7 +4,7 @@
  */
 import { roleArn } from "../arn";
 import type { TopologyConfig } from "../config/parse";
-import type { TopologyPlan } from "../plan/model";
+import { ciRoles, ciUsers, productRoles, type TopologyPlan } from "../plan/model";
 
 /** An IAM principal to look up by name. */
 export interface NamedPrincipal {
@@ -51,7 +51,12 @@ export function auditTargets(
   const tf = plan.terraform;
   const ciCallers: CiCaller[] = [
     { arn: tf.ciRole.arn, accountId: tf.accountId, label: "CI role" },
-    { arn: tf.ciIdentity.arn, accountId: tf.accountId, label: "CI identity" },
+    { arn: tf.ciPlanRole.arn, accountId: tf.accountId, label: "CI plan role" },
+    ...ciUsers(tf).map((user) => ({
+      arn: user.arn,
+      accountId: tf.accountId,
+      label: user === tf.ciIdentity ? "CI identity" : "CI plan identity",
+    })),
   ];
   const arnIn = (accountId: string, bootstrap: string) =>
     roleArn(plan.partition, accountId, "/", auditRole ?? bootstrap);
@@ -60,8 +65,8 @@ export function auditTargets(
     accountId: tf.accountId,
     kind: "terraform",
     auditRoleArn: arnIn(tf.accountId, config.terraformAccount.bootstrapRoleName),
-    roles: [{ name: tf.ciRole.name, path: tf.ciRole.path }],
-    users: [{ name: tf.ciIdentity.name, path: tf.ciIdentity.path }],
+    roles: ciRoles(tf).map((r) => ({ name: r.name, path: r.path })),
+    users: ciUsers(tf).map((u) => ({ name: u.name, path: u.path })),
     buckets: [tf.state.bucket, tf.audit.logBucket],
     keyAliases: [`alias/${tf.state.kmsKey.alias}`, `alias/${tf.audit.kmsKey.alias}`],
     trails: [tf.audit.trailName],
@@ -76,7 +81,7 @@ export function auditTargets(
       product.accountId,
       config.names.bootstrapRoles[product.key] ?? config.terraformAccount.bootstrapRoleName,
     ),
-    roles: [{ name: product.terraformRole.name, path: product.terraformRole.path }],
+    roles: productRoles(product).map((r) => ({ name: r.name, path: r.path })),
     users: [],
     buckets: [],
     keyAliases: [],

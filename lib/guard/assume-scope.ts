@@ -1,5 +1,6 @@
 /**
- * `ci-role-assume-scoped`: the CI role may assume exactly the product Terraform roles.
+ * `ci-role-assume-scoped`: on each path, the CI role may assume exactly that path's product
+ * roles: the CI apply role the product Terraform roles, the CI plan role the plan roles.
  *
  * Every Allow statement of the CI role's policies (inline, and managed policies the stack
  * defines) that covers `sts:AssumeRole` — by `Action`, a wildcard or `NotAction` — may name only
@@ -17,7 +18,7 @@ import { describe, type Findings } from "./finding";
 import type { PrincipalEntry } from "./iam-index";
 import { readableDocuments, type SourcedDocument } from "./principal-documents";
 import { principalArns, requireCiRole, requireTerraformAccount } from "./prerequisites";
-import { principalLabel, type Topology } from "./topology";
+import { ciPaths, forAccess, PATH_NOUNS, principalLabel, type Topology } from "./topology";
 
 const ASSUME = "sts:AssumeRole";
 
@@ -44,20 +45,21 @@ function checkStatements(
   role: PrincipalEntry,
   source: SourcedDocument,
   allowed: ReadonlySet<string>,
+  productNoun: string,
   out: Findings,
 ): void {
   source.document.Statement.forEach((statement, index) => {
     if (statement.Effect !== "Allow" || !coversAssume(statement)) return;
     const where = `${source.label} Statement[${index}]${statement.Sid ? ` (Sid "${statement.Sid}")` : ""}`;
     const fix =
-      `Fix: list exactly the product Terraform role ARNs as Resource ` +
+      `Fix: list exactly the ${productNoun} ARNs as Resource ` +
       `(lib/plan/ci.ts builds them from config), with no wildcard.`;
     if (statement.NotResource !== undefined) {
       out.add(
         "NotResource",
         `${principalLabel(role)}: ${where} allows sts:AssumeRole through ${actionText(statement)} ` +
           `on every resource except ${JSON.stringify(statement.NotResource)}, i.e. on roles ` +
-          `that are not product Terraform roles. ${fix}`,
+          `that are not ${productNoun}s. ${fix}`,
         source.resource,
       );
       return;
@@ -69,7 +71,7 @@ function checkStatements(
         `Resource::${pattern}`,
         `${principalLabel(role)}: ${where} allows sts:AssumeRole through ${actionText(statement)} ` +
           `on Resource "${pattern}", which ${pattern === extra ? "is" : `also matches ${extra}, which is`} ` +
-          `not a product Terraform role. ${fix}`,
+          `not a ${productNoun}. ${fix}`,
         source.resource,
       );
     }
@@ -92,23 +94,31 @@ function assumable(docs: readonly SourcedDocument[], arn: string): boolean {
   return allowed;
 }
 
-/** `ci-role-assume-scoped`. */
+/** `ci-role-assume-scoped`: for each path, its CI role may assume exactly its product roles. */
 export function checkCiRoleAssumeScope(topology: Topology, out: Findings): void {
-  if (!requireTerraformAccount(topology, out) || !requireCiRole(topology, out)) return;
-  const productArns = principalArns(topology.productRoles, out, "product Terraform role");
+  if (!requireTerraformAccount(topology, out)) return;
+  for (const access of ciPaths(topology)) {
+    const path = forAccess(topology, access);
+    if (access === "plan" && path.ciRoles.length === 0 && path.productRoles.length === 0) continue;
+    if (requireCiRole(path, out)) checkPath(path, PATH_NOUNS[access].productRole, out);
+  }
+}
+
+function checkPath(topology: Topology, productNoun: string, out: Findings): void {
+  const productArns = principalArns(topology.productRoles, out, productNoun);
   if (productArns === undefined) return;
   const allowed = new Set(productArns);
   for (const role of topology.ciRoles) {
     const docs = readableDocuments(topology, role, out);
-    for (const doc of docs) checkStatements(role, doc, allowed, out);
+    for (const doc of docs) checkStatements(role, doc, allowed, productNoun, out);
     for (const product of topology.productRoles) {
       if (product.arn.kind !== "value" || assumable(docs, product.arn.value)) continue;
       out.add(
         `Missing::${product.arn.value}`,
-        `${principalLabel(role)} may not assume the product Terraform role ${product.arn.value} ` +
+        `${principalLabel(role)} may not assume the ${productNoun} ${product.arn.value} ` +
           `(${describe(product.resource)}): none of its policies allows sts:AssumeRole on it, so ` +
           `Terraform cannot reach that account. Fix: add the role's ARN to the CI role's ` +
-          `assume policies (terraform-ci-assume-N; they are built from config.productAccounts).`,
+          `assume policies (<CI role>-assume-N; they are built from config.productAccounts).`,
         role.resource,
       );
     }

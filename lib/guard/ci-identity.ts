@@ -1,6 +1,6 @@
 /**
  * `ci-identity-least-privilege`: the CI identity (every IAM user of the Terraform account) can
- * do nothing but assume the CI role.
+ * do nothing but assume its path's CI role.
  *
  * Its inline policies may allow only the assume actions (`sts:AssumeRole`, `sts:TagSession`,
  * `sts:SetSourceIdentity`) on the CI role's ARN; conditions are ignored (they only narrow) and
@@ -24,7 +24,7 @@ import {
   requireTerraformAccount,
 } from "./prerequisites";
 import { readStringList } from "./read";
-import { principalLabel, type Topology } from "./topology";
+import { ciPaths, forAccess, PATH_NOUNS, principalLabel, type Topology } from "./topology";
 import type { ResourceView } from "./view";
 
 const CREDENTIALS: Readonly<Record<string, string>> = {
@@ -165,14 +165,34 @@ function checkUser(
   }
 }
 
-/** `ci-identity-least-privilege`. */
+/**
+ * `ci-identity-least-privilege`: on each path, the CI user may do nothing but assume that
+ * path's CI role (the plan user only the CI plan role); an OIDC provider accepts one audience.
+ */
 export function checkCiIdentity(topology: Topology, out: Findings): void {
-  if (!requireTerraformAccount(topology, out) || !requireCiIdentity(topology, out)) return;
-  reportSeveralCiIdentities(topology, out);
-  // Without a CI role the identity may assume nothing: every permission it has is reported.
-  requireCiRole(topology, out);
-  reportSeveralCiRoles(topology, out);
-  const ciRoleArns = principalArns(topology.ciRoles, out, "CI role");
-  if (ciRoleArns === undefined) return;
-  for (const user of topology.ciIdentities) checkUser(topology, user, ciRoleArns, out);
+  if (!requireTerraformAccount(topology, out)) return;
+  for (const access of ciPaths(topology)) {
+    const path = forAccess(topology, access);
+    if (!requireCiIdentity(path, out)) continue;
+    reportSeveralCiIdentities(path, out);
+    // Without a CI role the identity may assume nothing: every permission it has is reported.
+    requireCiRole(path, out);
+    reportSeveralCiRoles(path, out);
+    const ciRoleArns = principalArns(path.ciRoles, out, PATH_NOUNS[access].ciRole);
+    if (ciRoleArns === undefined) continue;
+    for (const user of path.ciIdentities) checkUser(path, user, ciRoleArns, out);
+  }
+  for (const provider of topology.oidcProviders) {
+    const ids = readStringList(provider.props, ["clientIdLists"]);
+    if (out.unreadable(ids, provider, "the OIDC provider's audiences")) continue;
+    if (ids.kind === "value" && ids.value.length === 1) continue;
+    out.add(
+      "OIDC::Audiences",
+      `${describe(provider)} accepts ${ids.kind === "value" ? `${ids.value.length} audiences (${ids.value.join(", ")})` : "no audience list"}; ` +
+        `the CI roles pin one audience, and every other one the provider accepts is a token ` +
+        `meant for something else that AWS would take. Fix: keep exactly the configured ` +
+        `ci.audience in clientIdLists (components/terraform-account.ts).`,
+      provider,
+    );
+  }
 }

@@ -8,6 +8,8 @@ import { refOf, type ResourceRef, type ResourceView } from "./view";
 export const POLICY_NAMES = [
   "terraform-role-policies-identical",
   "terraform-role-trust-restrictive",
+  "plan-role-read-only",
+  "plan-roles-identical",
   "ci-role-trust-restrictive",
   "ci-role-assume-scoped",
   "ci-identity-least-privilege",

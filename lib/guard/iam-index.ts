@@ -4,6 +4,7 @@
  * attachment or a group membership names its role or user, and lives in the same account.
  */
 import { policyArn, roleArn, userArn } from "../arn";
+import { ACCESS_TAG, type Access } from "../plan/model";
 import { accountOf, type AccountOf } from "./accounts";
 import { readAt, readObjects, readString, readStringList, type Read } from "./read";
 import { isUnknown } from "./unknown";
@@ -40,6 +41,12 @@ export interface PrincipalEntry {
   readonly name: Read<string>;
   /** Its ARN, built from account, path and name, or read from its `arn` output. */
   readonly arn: Read<string>;
+  /**
+   * The CI path it serves, from its {@link ACCESS_TAG} tag: `plan` only when the tag says so.
+   * The tag can only add checks: a principal tagged `plan` is held to the plan path's rules
+   * (read-only, trusted by the plan path), any other to the apply path's.
+   */
+  readonly access: Access;
 }
 
 /** A resource that refers to a principal by a property (`role`, `user`, `users`...). */
@@ -101,7 +108,9 @@ function principalEntry(resource: ResourceView, kind: "role" | "user"): Principa
   } else if (name.kind === "unknown") {
     arn = name;
   }
-  return { resource, account, name, arn };
+  const tag = readString(resource.props, ["tags", ACCESS_TAG]);
+  const access: Access = tag.kind === "value" && tag.value === "plan" ? "plan" : "apply";
+  return { resource, account, name, arn, access };
 }
 
 /** References to principals, by the name they refer to; unreadable ones apart. */

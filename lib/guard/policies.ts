@@ -8,7 +8,8 @@ import { checkCiIdentity } from "./ci-identity";
 import { EXCEPTIONS_SCHEMA, TERRAFORM_ACCOUNT_SCHEMA, type EnforcementLevel } from "./config";
 import type { Findings, PolicyName } from "./finding";
 import { checkProviderPinned } from "./providers";
-import { checkRolePermissionsIdentical } from "./role-permissions";
+import { checkPlanRoleReadOnly } from "./plan-read-only";
+import { checkPlanRolesIdentical, checkRolePermissionsIdentical } from "./role-permissions";
 import { checkStateBackend } from "./state-backend";
 import type { Topology } from "./topology";
 import { checkCiRoleTrust, checkTerraformRoleTrust } from "./trust";
@@ -51,14 +52,31 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
     scope: "stack",
     defaultLevel: "mandatory",
     description:
-      "Every Terraform role (every role of a product account, and any role a CI role can assume) can be assumed by the CI Terraform role and nobody else.",
+      "Every Terraform role (every role of a product account, and any role a CI role can assume) can be assumed by the CI role of its own path and nobody else: a Terraform role by the CI apply role, a plan role by the CI plan role.",
     check: checkTerraformRoleTrust,
+  },
+  {
+    name: "plan-role-read-only",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "Every plan role grants only List and Read actions (by the Service Authorization Reference's access levels) and explicitly denies reading secret values.",
+    check: checkPlanRoleReadOnly,
+  },
+  {
+    name: "plan-roles-identical",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "Every product account's plan role has the same permissions (inline documents, managed policies, boundary), up to the account id.",
+    check: checkPlanRolesIdentical,
   },
   {
     name: "ci-role-trust-restrictive",
     scope: "stack",
     defaultLevel: "mandatory",
-    description: "The CI Terraform role can be assumed by the CI identity and nobody else.",
+    description:
+      "Each CI role can be assumed by its own path's CI identity and nobody else: its IAM user, or OIDC workflows with the pinned audience and subjects of one repository (pull requests only on the plan path; protected environments or the protected branch on the apply path).",
     check: checkCiRoleTrust,
   },
   {
@@ -66,7 +84,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
     scope: "stack",
     defaultLevel: "mandatory",
     description:
-      "The CI Terraform role may assume exactly the product accounts' Terraform roles: no wildcard, no NotResource, no other role, none missing.",
+      "Each CI role may assume exactly its path's product roles (the CI apply role the Terraform roles, the CI plan role the plan roles): no wildcard, no NotResource, no other role, none missing.",
     check: checkCiRoleAssumeScope,
   },
   {
@@ -74,7 +92,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
     scope: "stack",
     defaultLevel: "mandatory",
     description:
-      "The CI identity can do nothing but assume the CI role: no other permission, managed policy, group, login profile or credential.",
+      "Each CI user can do nothing but assume its own path's CI role: no other permission, managed policy, group, login profile or credential; an OIDC provider accepts one audience.",
     check: checkCiIdentity,
   },
   {

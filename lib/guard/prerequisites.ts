@@ -46,13 +46,17 @@ export function principalArns(
 
 /** Reports that no CI identity was found; returns whether there is at least one. */
 export function requireCiIdentity(topology: Topology, out: Findings): boolean {
-  if (topology.ciIdentities.length > 0) return true;
+  if (topology.ciIdentities.length > 0 || topology.workflowCiRoles.length > 0) return true;
   const tf = topology.terraformAccount;
+  const plan = topology.access === "plan";
   out.add(
-    "Topology::NoCiIdentity",
-    `No CI identity was found: the Terraform account${tf.kind === "resolved" ? ` ${tf.id}` : ""} ` +
-      `has no IAM user registered with its provider. The policy cannot tell who may assume the ` +
-      `CI role and fails closed. Fix: keep the CI user (config \`ci\`) in the Terraform account.`,
+    plan ? "Topology::NoCiPlanIdentity" : "Topology::NoCiIdentity",
+    `No ${plan ? "CI plan identity" : "CI identity"} was found: the Terraform account` +
+      `${tf.kind === "resolved" ? ` ${tf.id}` : ""} has no IAM user ` +
+      `${plan ? "tagged tf-bootstrap:access=plan " : ""}registered with its provider, and no ` +
+      `${plan ? "plan " : ""}role there trusts OIDC workflows. The policy cannot tell who may ` +
+      `assume the ${plan ? "CI plan role" : "CI role"} and fails closed. Fix: keep the CI ` +
+      `${plan ? "plan user" : "user"} (config \`ci\`) in the Terraform account, or use an OIDC mode.`,
   );
   return false;
 }
@@ -62,7 +66,7 @@ export function requireCiRole(topology: Topology, out: Findings): boolean {
   if (topology.ciRoles.length > 0) return true;
   const refused = topology.refusedCiRoles.map(principalLabel);
   out.add(
-    "Topology::NoCiRole",
+    topology.access === "plan" ? "Topology::NoCiPlanRole" : "Topology::NoCiRole",
     "No CI role was found: the CI identity cannot assume any role of the Terraform account " +
       "(a role's trust must admit it, and unless the trust names the identity itself, the " +
       "identity's own policy must allow sts:AssumeRole on the role). " +

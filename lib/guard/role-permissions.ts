@@ -14,7 +14,7 @@ import type { Findings } from "./finding";
 import { permissionsOf, type PrincipalEntry } from "./iam-index";
 import { requireTerraformAccount } from "./prerequisites";
 import { renderDiff } from "./text-diff";
-import { principalLabel, type Topology } from "./topology";
+import { forAccess, principalLabel, type Topology } from "./topology";
 
 /** What an account id is replaced with before roles are compared. */
 export const ACCOUNT_PLACEHOLDER = "${AccountId}";
@@ -83,11 +83,28 @@ function listed(roles: readonly PrincipalEntry[]): string {
     : `${labels.slice(0, 5).join(", ")} and ${labels.length - 5} more`;
 }
 
-/** `terraform-role-policies-identical`. */
+/** `terraform-role-policies-identical`: the apply path's Terraform roles. */
 export function checkRolePermissionsIdentical(topology: Topology, out: Findings): void {
   if (!requireTerraformAccount(topology, out)) return;
+  const roles = forAccess(topology, "apply").terraformRoles;
+  checkIdentical(topology, roles, { kind: "Terraform", configKey: "terraformRole" }, out);
+}
+
+/** `plan-roles-identical`: the plan path's roles. */
+export function checkPlanRolesIdentical(topology: Topology, out: Findings): void {
+  if (!requireTerraformAccount(topology, out)) return;
+  const roles = forAccess(topology, "plan").terraformRoles;
+  checkIdentical(topology, roles, { kind: "plan", configKey: "terraformPlanRole" }, out);
+}
+
+function checkIdentical(
+  topology: Topology,
+  roles: readonly PrincipalEntry[],
+  words: { readonly kind: string; readonly configKey: string },
+  out: Findings,
+): void {
   const groups = new Map<string, PrincipalEntry[]>();
-  for (const role of topology.terraformRoles) {
+  for (const role of roles) {
     const text = permissionsText(topology, role, out);
     if (text === undefined) continue;
     const group = groups.get(text);
@@ -98,19 +115,19 @@ export function checkRolePermissionsIdentical(topology: Topology, out: Findings)
   const ranked = [...groups.entries()].sort((a, b) => b[1].length - a[1].length);
   const [normText, normRoles] = ranked[0] ?? ["", []];
   const tie = ranked.length > 1 && (ranked[1]?.[1].length ?? 0) === normRoles.length;
-  const total = topology.terraformRoles.length;
+  const total = roles.length;
   for (const [text, roles] of ranked.slice(1)) {
     const diff = renderDiff(normText, text);
     for (const role of roles) {
       out.add(
         "Permissions::Differ",
-        `${principalLabel(role)} does not have the same permissions as the other Terraform ` +
+        `${principalLabel(role)} does not have the same permissions as the other ${words.kind} ` +
           `roles. ${normRoles.length} of ${total} roles (accounts ${listed(normRoles)}) share one ` +
           `set of permissions${tie ? " (no strict majority: the first of the largest groups is shown as the norm)" : ""}; ` +
           `${roles.length === 1 ? "this one differs" : `this one and ${roles.length - 1} more (${listed(roles)}) differ`}. ` +
           `Diff from the norm to this role (account ids shown as ${ACCOUNT_PLACEHOLDER}):\n${diff}\n` +
-          `Fix: give every product account's Terraform role its permissions from the one ` +
-          `terraformRole definition in the stack config; do not add, attach or edit policies ` +
+          `Fix: give every product account's ${words.kind} role its permissions from the one ` +
+          `${words.configKey} definition in the stack config; do not add, attach or edit policies ` +
           `for one account.`,
         role.resource,
       );

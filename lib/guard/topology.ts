@@ -4,18 +4,24 @@
  * - The **Terraform account** is the account of the providers that hold the stack's S3 buckets
  *   and CloudTrail trails (the state backend and the audit trail live there). Config
  *   `terraformAccountId` pins it instead.
- * - The **CI identity** is every IAM user in the Terraform account.
+ * - The **CI identity** is every IAM user in the Terraform account, and every CI platform's
+ *   workflows that a role there trusts through an OIDC provider.
  * - A **CI role** is every role in the Terraform account that a CI identity may assume: its
  *   trust names the identity (or everyone), or its trust admits the identity's account and the
- *   identity's own policies allow `sts:AssumeRole` on it. Whatever cannot be read counts as
- *   "may".
+ *   identity's own policies allow `sts:AssumeRole` on it, or its trust admits web identities
+ *   (`sts:AssumeRoleWithWebIdentity` from a `Federated` principal or everyone). Whatever cannot
+ *   be read counts as "may".
  * - The **product accounts** are every other account a provider of the stack is pinned to, and
  *   every role in one of them is a **product Terraform role**.
  * - A **Terraform role** is a product Terraform role, or any other role (in the Terraform account
  *   or of an unresolved account) whose trust admits a CI role.
  *
  * A role cannot slip past the pack by its name: it is classified by where it lives and who can
- * assume it.
+ * assume it. Each principal then serves one of two CI paths (`PrincipalEntry.access`, from its
+ * `tf-bootstrap:access` tag): the read-only plan path or the apply path. {@link forAccess}
+ * narrows the topology to one path, and every policy that judges callers judges each path
+ * against its own: a plan role must admit only the CI plan role, a CI plan role only the plan
+ * identity, and so on. The tag can only add checks, never remove them.
  */
 import { accountOf, type AccountOf } from "./accounts";
 import { answer, type Answer } from "./documents";
@@ -23,6 +29,8 @@ import { IamIndex, permissionsOf, readDocumentText, TYPES, type PrincipalEntry }
 import { evaluatePolicy } from "../iam/evaluate";
 import { normalizeDocument } from "../iam/normalize";
 import type { PolicyDocument } from "../iam/types";
+import { anyActionMatches } from "../iam/matching";
+import type { Access } from "../plan/model";
 import type { ResourceView, StackView } from "./view";
 
 /** Types whose account is the Terraform account. */
@@ -61,6 +69,12 @@ export interface Topology {
   readonly ciIdentities: readonly PrincipalEntry[];
   /** Roles of the Terraform account that a CI identity may assume. */
   readonly ciRoles: readonly PrincipalEntry[];
+  /** CI roles whose trust admits web identities (OIDC workflows). */
+  readonly workflowCiRoles: readonly PrincipalEntry[];
+  /** OIDC providers of the Terraform account. */
+  readonly oidcProviders: readonly ResourceView[];
+  /** The path the topology is narrowed to ({@link forAccess}); both when not narrowed. */
+  readonly access: Access | "both";
   /**
    * Roles of the Terraform account that a CI identity's own policies allow it to assume but
    * whose trust does not admit it (a hint when no CI role is found).
@@ -209,6 +223,30 @@ function ciMayAssume(index: IamIndex, user: PrincipalEntry, role: PrincipalEntry
   return trustAnswer(role, user) !== "deny" && identityMayAssume(index, user, role);
 }
 
+/** The resource type of an IAM OIDC identity provider. */
+export const OIDC_PROVIDER_TYPE = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
+
+/**
+ * Whether `role`'s trust may admit web identities: an Allow that covers
+ * `sts:AssumeRoleWithWebIdentity` for a `Federated` principal or everyone. Unreadable: it may.
+ */
+export function trustsWorkflows(role: PrincipalEntry): boolean {
+  const doc = trustDocument(role);
+  if (doc === "absent") return false;
+  if (doc === "unreadable") return true;
+  return doc.Statement.some((s) => {
+    if (s.Effect !== "Allow") return false;
+    const action = s.Action
+      ? anyActionMatches(s.Action, WEB_IDENTITY)
+      : !anyActionMatches(s.NotAction ?? [], WEB_IDENTITY);
+    if (!action) return false;
+    if (s.NotPrincipal !== undefined || s.Principal === "*") return true;
+    return (s.Principal?.Federated ?? []).length > 0 || (s.Principal?.AWS ?? []).includes("*");
+  });
+}
+
+const WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";
+
 /** Recognises the topology of `view` (see the module comment). */
 export function deriveTopology(view: StackView, options: TopologyOptions = {}): Topology {
   const accounts = new Map<string, AccountOf>();
@@ -219,8 +257,10 @@ export function deriveTopology(view: StackView, options: TopologyOptions = {}): 
     tf.kind === "resolved" && p.account.kind === "account" && p.account.id === tf.id;
   const ciIdentities = tf.kind === "resolved" ? index.users.filter(inTerraform) : [];
   const tfRoles = index.roles.filter(inTerraform);
-  const ciRoles = tfRoles.filter((role) =>
-    ciIdentities.some((user) => ciMayAssume(index, user, role)),
+  const workflowCiRoles = tfRoles.filter(trustsWorkflows);
+  const ciRoles = tfRoles.filter(
+    (role) =>
+      workflowCiRoles.includes(role) || ciIdentities.some((user) => ciMayAssume(index, user, role)),
   );
   const refusedCiRoles = tfRoles.filter(
     (role) =>
@@ -251,6 +291,17 @@ export function deriveTopology(view: StackView, options: TopologyOptions = {}): 
     terraformAccount: tf,
     ciIdentities,
     ciRoles,
+    workflowCiRoles,
+    oidcProviders:
+      tf.kind === "resolved"
+        ? view.resources.filter((r) => {
+            const account = accounts.get(r.urn);
+            return (
+              r.type === OIDC_PROVIDER_TYPE && account?.kind === "account" && account.id === tf.id
+            );
+          })
+        : [],
+    access: "both",
     refusedCiRoles,
     productRoles,
     terraformRoles: [...productRoles, ...admitted],
@@ -258,6 +309,48 @@ export function deriveTopology(view: StackView, options: TopologyOptions = {}): 
     productAccountIds: [...productAccountIds].sort(),
   };
 }
+
+/**
+ * The topology of one CI path: its CI identities, CI roles and product roles only (see the
+ * module comment). A CI role of the other path that admits one of this path's identities, or
+ * a product role that admits this path's CI role, is still caught: by the other path's checks.
+ */
+export function forAccess(topology: Topology, access: Access): Topology {
+  const of = (list: readonly PrincipalEntry[]) => list.filter((p) => p.access === access);
+  return {
+    ...topology,
+    access,
+    ciIdentities: of(topology.ciIdentities),
+    ciRoles: of(topology.ciRoles),
+    workflowCiRoles: of(topology.workflowCiRoles),
+    refusedCiRoles: of(topology.refusedCiRoles),
+    productRoles: of(topology.productRoles),
+    terraformRoles: of(topology.terraformRoles),
+  };
+}
+
+/** The paths policies judge: apply always, plan when the stack has a plan path. */
+export function ciPaths(topology: Topology): Access[] {
+  const plan = forAccess(topology, "plan");
+  const hasPlan = plan.ciRoles.length + plan.terraformRoles.length + plan.ciIdentities.length > 0;
+  return hasPlan ? ["apply", "plan"] : ["apply"];
+}
+
+/** What a path's principals are called in messages. */
+export const PATH_NOUNS: Readonly<
+  Record<Access, { ciIdentity: string; ciRole: string; productRole: string }>
+> = {
+  apply: {
+    ciIdentity: "CI identity",
+    ciRole: "CI Terraform role",
+    productRole: "product Terraform role",
+  },
+  plan: {
+    ciIdentity: "CI plan identity",
+    ciRole: "CI plan role",
+    productRole: "product plan role",
+  },
+};
 
 /** The resources of `view` in the Terraform account, of one of `types`. */
 export function inTerraformAccount(

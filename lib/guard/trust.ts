@@ -2,14 +2,15 @@
  * Trust checks: a role may be assumed by its allowed callers and nobody else.
  *
  * - `terraform-role-trust-restrictive`: every Terraform role (see `topology.ts`) may be assumed
- *   by the CI role(s) only.
- * - `ci-role-trust-restrictive`: every CI role may be assumed by the CI identity only.
+ *   by its path's CI role only (a plan role by the CI plan role).
+ * - `ci-role-trust-restrictive`: every CI role may be assumed by its path's CI identity only
+ *   (the path's IAM user, or OIDC workflows of the allowed subjects; `workflow-callers.ts`).
  *
  * "Nobody else" is proved by the trust analyzer (`analyzeTrust`), which never answers
  * "restrictive" wrongly; "may be assumed" is checked with the single-policy evaluator.
  */
 import { analyzeTrust, type AllowedCaller } from "../iam/trust";
-import { accountOfArn, answer, parseDocument } from "./documents";
+import { accountOfArn as accountOf, answer, parseDocument } from "./documents";
 import { describe, type Findings } from "./finding";
 import { readDocumentText, type PrincipalEntry } from "./iam-index";
 import {
@@ -20,13 +21,17 @@ import {
   requireCiRole,
   requireTerraformAccount,
 } from "./prerequisites";
-import { principalLabel, type Topology } from "./topology";
+import { ciPaths, forAccess, PATH_NOUNS, principalLabel, type Topology } from "./topology";
+import { workflowCallers } from "./workflow-callers";
+import type { Access } from "../plan/model";
 
 function checkRoleTrust(
+  topology: Topology,
   role: PrincipalEntry,
   callers: readonly { readonly arn: string; readonly accountId: string }[],
   callerNoun: string,
   out: Findings,
+  workflows?: Access,
 ): void {
   const what = `the trust policy of ${principalLabel(role)}`;
   const text = readDocumentText(role.resource, "assumeRolePolicy");
@@ -42,12 +47,16 @@ function checkRoleTrust(
   }
   const doc = parseDocument(text.value, role.resource, what, out);
   if (doc === undefined) return;
-  const allowed: AllowedCaller[] = callers.map((c) => ({ kind: "aws", arn: c.arn }));
+  const allowed: AllowedCaller[] = [
+    ...callers.map((c): AllowedCaller => ({ kind: "aws", arn: c.arn })),
+    ...(workflows ? workflowCallers(doc, role, topology, workflows, out) : []),
+  ];
+  const admitted = allowed.map((c) => (c.kind === "aws" ? c.arn : `${c.providerArn} tokens`));
   for (const finding of analyzeTrust(doc, allowed)) {
     out.add(
       finding.id,
       `${principalLabel(role)} may be assumed by more than the ${callerNoun} ` +
-        `(${callers.map((c) => c.arn).join(", ")}). ${finding.message}` +
+        `(${admitted.join(", ") || "none found"}). ${finding.message}` +
         (finding.path ? ` [at ${finding.path}]` : ""),
       role.resource,
     );
@@ -69,28 +78,45 @@ function checkRoleTrust(
 }
 
 function callersOf(arns: readonly string[]): { arn: string; accountId: string }[] {
-  return arns.map((arn) => ({ arn, accountId: accountOfArn(arn) }));
+  return arns.map((arn) => ({ arn, accountId: accountOf(arn) }));
 }
 
-/** `terraform-role-trust-restrictive`. */
+/**
+ * `terraform-role-trust-restrictive`: every Terraform role admits the CI role of its own path
+ * only: a product Terraform role the CI apply role, a plan role the CI plan role.
+ */
 export function checkTerraformRoleTrust(topology: Topology, out: Findings): void {
-  if (!requireTerraformAccount(topology, out) || !requireCiRole(topology, out)) return;
-  reportSeveralCiRoles(topology, out);
-  const arns = principalArns(topology.ciRoles, out, "CI role");
-  if (arns === undefined) return;
-  for (const role of topology.terraformRoles) {
-    checkRoleTrust(role, callersOf(arns), "CI Terraform role", out);
+  if (!requireTerraformAccount(topology, out)) return;
+  for (const access of ciPaths(topology)) {
+    const path = forAccess(topology, access);
+    const nouns = PATH_NOUNS[access];
+    if (access === "plan" && path.terraformRoles.length === 0) continue;
+    if (!requireCiRole(path, out)) continue;
+    reportSeveralCiRoles(path, out);
+    const arns = principalArns(path.ciRoles, out, nouns.ciRole);
+    if (arns === undefined) continue;
+    for (const role of path.terraformRoles) {
+      checkRoleTrust(topology, role, callersOf(arns), nouns.ciRole, out);
+    }
   }
 }
 
-/** `ci-role-trust-restrictive`. */
+/**
+ * `ci-role-trust-restrictive`: every CI role admits its own path's CI identity only: the path's
+ * IAM user, or the path's OIDC workflows (audience pinned, subjects of the allowed shapes).
+ */
 export function checkCiRoleTrust(topology: Topology, out: Findings): void {
-  if (!requireTerraformAccount(topology, out) || !requireCiIdentity(topology, out)) return;
-  reportSeveralCiIdentities(topology, out);
-  if (!requireCiRole(topology, out)) return;
-  const arns = principalArns(topology.ciIdentities, out, "CI identity");
-  if (arns === undefined) return;
-  for (const role of topology.ciRoles) {
-    checkRoleTrust(role, callersOf(arns), "CI identity", out);
+  if (!requireTerraformAccount(topology, out)) return;
+  for (const access of ciPaths(topology)) {
+    const path = forAccess(topology, access);
+    const nouns = PATH_NOUNS[access];
+    if (!requireCiIdentity(path, out)) continue;
+    reportSeveralCiIdentities(path, out);
+    if (!requireCiRole(path, out)) continue;
+    const arns = principalArns(path.ciIdentities, out, nouns.ciIdentity);
+    if (arns === undefined) continue;
+    for (const role of path.ciRoles) {
+      checkRoleTrust(topology, role, callersOf(arns), nouns.ciIdentity, out, access);
+    }
   }
 }

@@ -91,7 +91,13 @@ async function roleDetails(iam: IAMClient, role: Role): Promise<LiveRole> {
     ...(role.PermissionsBoundary?.PermissionsBoundaryArn
       ? { boundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn }
       : {}),
+    ...(role.Tags !== undefined ? { tags: tagMap(role.Tags) } : {}),
   };
+}
+
+/** IAM's tag list as a map. */
+function tagMap(tags: readonly { Key?: string; Value?: string }[]): Record<string, string> {
+  return Object.fromEntries(tags.map((t) => [t.Key ?? "", t.Value ?? ""]));
 }
 
 /** A declared role, or `undefined` when it does not exist (or has another path). */
@@ -205,6 +211,7 @@ export async function readUser(
     })),
     sshPublicKeyIds: ssh.flatMap((k) => (k.SSHPublicKeyId ? [k.SSHPublicKeyId] : [])),
     signingCertificateIds: certs.flatMap((c) => (c.CertificateId ? [c.CertificateId] : [])),
+    ...(out.User.Tags !== undefined ? { tags: tagMap(out.User.Tags) } : {}),
   };
 }
 

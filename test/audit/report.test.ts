@@ -5,6 +5,7 @@ import { auditTargets } from "../../lib/audit/targets";
 import { renderText } from "../../lib/audit/render-text";
 import { renderDocument } from "../../lib/iam/documents";
 import { planTopology } from "../../lib/plan/topology";
+import { ciUsers } from "../../lib/plan/model";
 import { trustOnly } from "../../lib/plan/trust";
 import { audited, declaredSnapshots } from "./fixtures/declared-snapshots";
 import { writeTestStack } from "./fixtures/stacks";
@@ -221,7 +222,7 @@ const cases: Case[] = [
   },
   {
     name: "a product role deleted",
-    outcomes: edit(1, (s) => void (s.roles = [])),
+    outcomes: edit(1, (s) => void (s.roles = s.roles.filter((r) => r.name !== "terraform"))),
     expected: ["p00:declared-state-drift/Drift::Missing"],
     exitCode: 1,
   },
@@ -233,7 +234,7 @@ const cases: Case[] = [
           name: "side-door",
           path: "/",
           arn: `arn:aws:iam::${TF.accountId}:role/side-door`,
-          trustPolicy: renderDocument(trustOnly("aws", TF.accountId, TF.ciIdentity.arn)),
+          trustPolicy: renderDocument(trustOnly("aws", TF.accountId, ciUsers(TF)[0]?.arn ?? "")),
           inlinePolicies: [],
           attachedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
         },
@@ -273,13 +274,15 @@ const cases: Case[] = [
             ? s
             : {
                 ...s,
-                roles: [
-                  {
-                    ...s.roles[0],
-                    trustPolicy:
-                      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}',
-                  },
-                ],
+                roles: s.roles.map((role, j) =>
+                  j !== 0
+                    ? role
+                    : {
+                        ...role,
+                        trustPolicy:
+                          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}',
+                      },
+                ),
               },
         ),
       ),

@@ -143,7 +143,7 @@ describe("product accounts", () => {
 });
 
 describe("bootstrapping a new account", () => {
-  it("adds only that account's provider and role, and widens the CI role's assume permission to it", async () => {
+  it("adds only that account's provider and roles, and widens each CI role's assume permission to its role there", async () => {
     const before = stackConfig();
     const accounts = getValue<object[]>(before, "productAccounts");
     const after = withValue(before, "productAccounts", [
@@ -165,24 +165,36 @@ describe("bootstrapping a new account", () => {
 
     assert.deepEqual(removed, []);
     assert.deepEqual(added, [
+      "aws:iam/role:Role::sandbox-plan-role",
       "aws:iam/role:Role::sandbox-terraform-role",
+      "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive::sandbox-plan-role-inline-exclusive",
       "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive::sandbox-terraform-role-inline-exclusive",
+      "aws:iam/rolePolicy:RolePolicy::sandbox-plan-role-terraform-plan",
       "aws:iam/rolePolicy:RolePolicy::sandbox-terraform-role-terraform",
+      "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive::sandbox-plan-role-managed-exclusive",
       "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive::sandbox-terraform-role-managed-exclusive",
       "pulumi:providers:aws::aws-sandbox",
       "tf-bootstrap:product:ProductAccount::sandbox",
     ]);
     for (const k of added.filter((x) => !x.startsWith("tf-bootstrap:")))
       assert.equal(afterMap.get(k)!.accountId, "555555555555", k);
-    assert.deepEqual(changed, ["aws:iam/policy:Policy::terraform-ci-role-terraform-ci-assume-1"]);
+    assert.deepEqual(changed.sort(), [
+      "aws:iam/policy:Policy::terraform-ci-plan-role-terraform-ci-plan-assume-1",
+      "aws:iam/policy:Policy::terraform-ci-role-terraform-ci-assume-1",
+    ]);
 
-    const grants = (r: SynthResult) =>
-      documentOf(resource(r, T.policy, "terraform-ci-role-terraform-ci-assume-1"))
+    const grants = (r: SynthResult, name: string) =>
+      documentOf(resource(r, T.policy, name))
         .Statement.flatMap((s) => s.Resource ?? [])
         .sort();
-    const widened = grants(b).filter((arn) => !grants(a).includes(arn));
-    assert.deepEqual(widened, ["arn:aws:iam::555555555555:role/terraform"]);
-    assert.equal(grants(a).filter((arn) => !grants(b).includes(arn)).length, 0);
+    for (const [policy, role] of [
+      ["terraform-ci-role-terraform-ci-assume-1", "terraform"],
+      ["terraform-ci-plan-role-terraform-ci-plan-assume-1", "terraform-plan"],
+    ] as const) {
+      const widened = grants(b, policy).filter((arn) => !grants(a, policy).includes(arn));
+      assert.deepEqual(widened, [`arn:aws:iam::555555555555:role/${role}`]);
+      assert.equal(grants(a, policy).filter((arn) => !grants(b, policy).includes(arn)).length, 0);
+    }
   });
 
   it("removing an account removes its role and provider, never state", async () => {

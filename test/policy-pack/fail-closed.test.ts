@@ -96,7 +96,7 @@ describe("policy pack: fails closed", () => {
     const ids = (await validateStack(policy, stack, { terraformAccountId: "999999999999" })).map(
       (v) => v.id,
     );
-    assert.deepEqual(ids, ["Topology::NoCiRole"]);
+    assert.deepEqual(ids, ["Topology::NoCiRole", "Topology::NoCiPlanRole"]);
   });
 
   it("fails closed when the Terraform account is ambiguous", async () => {

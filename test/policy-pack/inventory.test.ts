@@ -14,6 +14,8 @@ import {
 const INVENTORY: [name: string, level: string, scope: "stack" | "resource"][] = [
   ["terraform-role-policies-identical", "mandatory", "stack"],
   ["terraform-role-trust-restrictive", "mandatory", "stack"],
+  ["plan-role-read-only", "mandatory", "stack"],
+  ["plan-roles-identical", "mandatory", "stack"],
   ["ci-role-trust-restrictive", "mandatory", "stack"],
   ["ci-role-assume-scoped", "mandatory", "stack"],
   ["ci-identity-least-privilege", "mandatory", "stack"],

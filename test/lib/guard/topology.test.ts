@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import {
   accountOf,
   deriveTopology,
+  forAccess,
   partitionOfRegion,
   runGuard,
   viewFromRegistrations,
@@ -38,7 +39,7 @@ describe("guard: recognising the topology", () => {
     );
   });
 
-  it("finds the Terraform account, the CI identity, the CI role and the product roles", () => {
+  it("finds the Terraform account, each path's CI identity and CI role, and the product roles", () => {
     const topology = deriveTopology(example);
     assert.deepEqual(topology.terraformAccount, {
       kind: "resolved",
@@ -48,12 +49,21 @@ describe("guard: recognising the topology", () => {
     });
     const arns = (list: typeof topology.ciRoles) =>
       list.map((p) => (p.arn.kind === "value" ? p.arn.value : "?"));
-    assert.deepEqual(arns(topology.ciIdentities), [`arn:aws:iam::${TF}:user/terraform-ci`]);
-    assert.deepEqual(arns(topology.ciRoles), [`arn:aws:iam::${TF}:role/terraform-ci`]);
-    assert.deepEqual(arns(topology.productRoles).sort(), [
+    const apply = forAccess(topology, "apply");
+    const plan = forAccess(topology, "plan");
+    assert.deepEqual(arns(apply.ciIdentities), [`arn:aws:iam::${TF}:user/terraform-ci`]);
+    assert.deepEqual(arns(apply.ciRoles), [`arn:aws:iam::${TF}:role/terraform-ci`]);
+    assert.deepEqual(arns(plan.ciIdentities), [`arn:aws:iam::${TF}:user/terraform-ci-plan`]);
+    assert.deepEqual(arns(plan.ciRoles), [`arn:aws:iam::${TF}:role/terraform-ci-plan`]);
+    assert.deepEqual(arns(apply.productRoles).sort(), [
       "arn:aws:iam::222222222222:role/terraform",
       "arn:aws:iam::333333333333:role/terraform",
       "arn:aws:iam::444444444444:role/terraform",
+    ]);
+    assert.deepEqual(arns(plan.productRoles).sort(), [
+      "arn:aws:iam::222222222222:role/terraform-plan",
+      "arn:aws:iam::333333333333:role/terraform-plan",
+      "arn:aws:iam::444444444444:role/terraform-plan",
     ]);
     assert.deepEqual(topology.productAccountIds, ["222222222222", "333333333333", "444444444444"]);
   });
@@ -84,7 +94,7 @@ describe("guard: recognising the topology", () => {
     );
     const topology = deriveTopology(renamed);
     assert.deepEqual(
-      topology.ciRoles.map((p) => (p.arn.kind === "value" ? p.arn.value : "?")),
+      forAccess(topology, "apply").ciRoles.map((p) => (p.arn.kind === "value" ? p.arn.value : "?")),
       [`arn:aws:iam::${TF}:role/ci/deployer`],
     );
     assert.deepEqual(

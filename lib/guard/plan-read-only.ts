@@ -1,0 +1,93 @@
+/**
+ * `plan-role-read-only`: every plan role (a role of the plan path, see `topology.ts`) can only
+ * read, and cannot read secrets.
+ *
+ * - Each Allow of its documents (inline, and managed policies the stack defines) grants only
+ *   actions whose access level in the Service Authorization Reference is List or Read, checked
+ *   by the action catalog (`lib/iam/access-level.ts`), not by action names: `ec2:Describe*` is
+ *   judged by every action it matches.
+ * - An AWS managed policy is accepted only when it is one of the read-only policies the config
+ *   allows; any other managed policy cannot be read and fails closed.
+ * - Its inline policies deny, without condition and on every resource, each action that reads
+ *   secret values (Secrets Manager values, SSM SecureString decryption, KMS decryption, ...).
+ */
+import { READ_ONLY_MANAGED_POLICIES } from "../config/rules";
+import { nonReadOnlyGrants } from "../iam/access-level";
+import { anyActionMatches } from "../iam/matching";
+import { SECRET_READ_ACTIONS } from "../plan/plan-permissions";
+import type { Findings } from "./finding";
+import { permissionsOf, type PrincipalEntry } from "./iam-index";
+import { readableDocuments } from "./principal-documents";
+import { requireTerraformAccount } from "./prerequisites";
+import { forAccess, principalLabel, type Topology } from "./topology";
+
+const FIX =
+  "Fix: the plan role's permissions come from terraformRole.allowedServices (read actions " +
+  "only) and terraformPlanRole.managedPolicyArns (read-only AWS managed policies); do not add " +
+  "or attach policies to it (lib/plan/plan-permissions.ts).";
+
+function isReadOnlyManaged(arn: string): boolean {
+  const match = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/.exec(arn);
+  return match !== null && READ_ONLY_MANAGED_POLICIES.includes(match[1] ?? "");
+}
+
+function checkRole(topology: Topology, role: PrincipalEntry, out: Findings): void {
+  const permissions = permissionsOf(topology.index, role);
+  const readable = new Set(
+    permissions.managedArns.filter((arn) => topology.index.managedPolicy(arn) !== undefined),
+  );
+  for (const arn of permissions.managedArns) {
+    if (readable.has(arn) || isReadOnlyManaged(arn)) continue;
+    out.add(
+      `ManagedPolicy::${arn}`,
+      `${principalLabel(role)} has the managed policy ${arn} attached, which is not one of the ` +
+        `read-only AWS managed policies (${READ_ONLY_MANAGED_POLICIES.join(", ")}) and whose ` +
+        `document the stack does not define, so the policy cannot prove it read-only. ${FIX}`,
+      role.resource,
+    );
+  }
+  const docs = readableDocuments(topology, role, out).filter(
+    (d) =>
+      !d.label.startsWith("managed policy ") || !isReadOnlyManaged(d.label.split(" ")[2] ?? ""),
+  );
+  for (const source of docs) {
+    for (const finding of nonReadOnlyGrants(source.document)) {
+      out.add(
+        finding.id,
+        `${principalLabel(role)}: ${source.label}: ${finding.message} A plan role runs ` +
+          `\`terraform plan\` on code nobody has approved yet; it must not be able to change ` +
+          `anything. ${FIX}`,
+        source.resource,
+      );
+    }
+  }
+  const inlineDenies = docs
+    .filter((d) => d.label.startsWith("inline policy "))
+    .flatMap((d) => d.document.Statement)
+    .filter(
+      (s) =>
+        s.Effect === "Deny" &&
+        s.Condition === undefined &&
+        s.NotResource === undefined &&
+        (s.Resource ?? []).includes("*"),
+    );
+  for (const action of SECRET_READ_ACTIONS) {
+    if (inlineDenies.some((s) => s.Action !== undefined && anyActionMatches(s.Action, action))) {
+      continue;
+    }
+    out.add(
+      `Secrets::NotDenied:${action}`,
+      `${principalLabel(role)} does not deny ${action} outright (an unconditional Deny on ` +
+        `Resource "*" in an inline policy): a read-only managed policy or a future read ` +
+        `permission could let plans on unreviewed code read secret values through it. ` +
+        `Fix: keep the plan role's DenyReadingSecrets statement (lib/plan/plan-permissions.ts).`,
+      role.resource,
+    );
+  }
+}
+
+/** `plan-role-read-only`. */
+export function checkPlanRoleReadOnly(topology: Topology, out: Findings): void {
+  if (!requireTerraformAccount(topology, out)) return;
+  for (const role of forAccess(topology, "plan").terraformRoles) checkRole(topology, role, out);
+}

@@ -1,0 +1,142 @@
+/**
+ * The OIDC workflows a CI role may admit, read from its own trust and held to the shapes the
+ * design allows (see lib/plan/oidc.ts):
+ *
+ * - the audience is the one the stack's OIDC provider accepts (its single client id), or,
+ *   for a provider the stack does not define, the single audience the trust pins;
+ * - every subject names exactly one repository, with no wildcard in its owner, group, project
+ *   or repository part;
+ * - on the apply path a subject is exact: GitHub `repo:O/R:environment:NAME` or
+ *   `repo:O/R:ref:refs/heads/BRANCH`, GitLab `project_path:G/P:ref_type:branch:ref:BRANCH`;
+ * - on the plan path GitHub also admits `repo:O/R:pull_request`, and a GitLab ref may hold a
+ *   wildcard (merge request pipelines run on any branch).
+ *
+ * A subject outside those shapes is reported and left out of the allowed callers, so the trust
+ * analyzer then also proves whether the trust admits it.
+ */
+import type { AllowedCaller } from "../iam/trust";
+import type { PolicyDocument } from "../iam/types";
+import { oidcKeyPrefix } from "../iam/trust/statements";
+import type { Access } from "../plan/model";
+import type { Findings } from "./finding";
+import type { PrincipalEntry } from "./iam-index";
+import { readString, readStringList } from "./read";
+import { principalLabel, type Topology } from "./topology";
+
+/** The issuer host of GitHub Actions tokens. */
+const GITHUB_HOST = "token.actions.githubusercontent.com";
+
+/** The audience aws-actions/configure-aws-credentials requests by default. */
+const DEFAULT_AUDIENCE = "sts.amazonaws.com";
+
+const WILDCARD = /[*?]/;
+
+/** Why `subject` is not allowed on `access`'s path, or `undefined` when it is. */
+export function subjectProblem(host: string, subject: string, access: Access): string | undefined {
+  if (host === GITHUB_HOST) {
+    const match = /^repo:([^:/]+)\/([^:]+):(.+)$/.exec(subject);
+    if (!match) return "is not a GitHub subject of the form repo:OWNER/REPO:CONTEXT";
+    const [, owner = "", repo = "", context = ""] = match;
+    if (WILDCARD.test(owner) || WILDCARD.test(repo)) {
+      return "has a wildcard in the owner or repository part, so workflows of other repositories could take the role";
+    }
+    if (WILDCARD.test(context)) {
+      return "has a wildcard in its context; only exact environments, branches or pull_request are allowed";
+    }
+    if (/^(environment:[^:]+|ref:refs\/heads\/[^:]+)$/.test(context)) return undefined;
+    if (context === "pull_request") {
+      return access === "plan"
+        ? undefined
+        : "admits every pull request job, whose code nobody has approved yet; the apply path admits only protected environments or the protected branch";
+    }
+    return "has a context other than environment:NAME, ref:refs/heads/BRANCH or pull_request";
+  }
+  const match = /^project_path:([^:]+):ref_type:(branch|tag):ref:(.+)$/.exec(subject);
+  if (!match) {
+    return "is not a GitLab subject of the form project_path:GROUP/PROJECT:ref_type:branch:ref:BRANCH";
+  }
+  const [, project = "", , ref = ""] = match;
+  if (WILDCARD.test(project) || !project.includes("/")) {
+    return "does not name exactly one project (a wildcard in the group or project part would let pipelines of other projects take the role)";
+  }
+  if (WILDCARD.test(ref) && access === "apply") {
+    return "has a wildcard in its ref; the apply path admits only the protected branch";
+  }
+  return undefined;
+}
+
+/** The audience the stack's provider for `host` accepts, when it defines exactly one. */
+function providerAudience(topology: Topology, host: string): string | undefined {
+  for (const provider of topology.oidcProviders) {
+    const url = readString(provider.props, ["url"]);
+    if (url.kind !== "value" || url.value.replace(/^https:\/\//, "").toLowerCase() !== host) {
+      continue;
+    }
+    const ids = readStringList(provider.props, ["clientIdLists"]);
+    if (ids.kind === "value" && ids.value.length === 1) return ids.value[0];
+  }
+  return undefined;
+}
+
+/** The values a statement's condition gives `key` (case-insensitive), under any operator. */
+function conditionValues(
+  condition: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined,
+  key: string,
+): string[] {
+  const values: string[] = [];
+  for (const block of Object.values(condition ?? {})) {
+    for (const [k, v] of Object.entries(block)) if (k.toLowerCase() === key) values.push(...v);
+  }
+  return values;
+}
+
+/**
+ * The OIDC callers `role` may admit on `access`'s path (see the module comment); subjects
+ * outside the allowed shapes are reported.
+ */
+export function workflowCallers(
+  doc: PolicyDocument,
+  role: PrincipalEntry,
+  topology: Topology,
+  access: Access,
+  out: Findings,
+): AllowedCaller[] {
+  const callers = new Map<string, { audience: string; subjects: Set<string> }>();
+  for (const statement of doc.Statement) {
+    if (statement.Effect !== "Allow") continue;
+    for (const providerArn of statement.Principal === "*"
+      ? []
+      : (statement.Principal?.Federated ?? [])) {
+      if (!providerArn.includes(":oidc-provider/")) continue;
+      const host = oidcKeyPrefix(providerArn);
+      const pinned = conditionValues(statement.Condition, `${host}:aud`);
+      const audience =
+        providerAudience(topology, host) ?? (pinned.length === 1 ? pinned[0] : DEFAULT_AUDIENCE);
+      const entry = callers.get(providerArn) ?? {
+        audience: audience ?? DEFAULT_AUDIENCE,
+        subjects: new Set<string>(),
+      };
+      callers.set(providerArn, entry);
+      for (const subject of conditionValues(statement.Condition, `${host}:sub`)) {
+        const problem = subjectProblem(host, subject, access);
+        if (problem === undefined) {
+          entry.subjects.add(subject);
+          continue;
+        }
+        out.add(
+          `OIDC::Subject:${subject}`,
+          `${principalLabel(role)} trusts the OIDC subject "${subject}", which ${problem}. ` +
+            `Fix: set ci.repository (no wildcards), ci.branch and the accounts' environments in ` +
+            `the stack config; the planner pins the subjects (lib/plan/oidc.ts).`,
+          role.resource,
+        );
+      }
+    }
+  }
+  return [...callers].map(([providerArn, c]) => ({
+    kind: "oidc",
+    providerArn,
+    audience: c.audience,
+    subjects: [...c.subjects],
+  }));
+}

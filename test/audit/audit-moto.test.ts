@@ -155,11 +155,11 @@ const scenarios: Scenario[] = [
     ],
   },
   {
-    name: "an access key older than the allowed age",
+    name: "access keys older than the allowed age (the apply and the plan user's)",
     account: () => TF_ACCOUNT,
     change: () => () => Promise.resolve(),
     now: new Date(Date.now() + 91 * DAY),
-    expected: ["terraform:live-state/AccessKey::TooOld"],
+    expected: ["terraform:live-state/AccessKey::TooOld", "terraform:live-state/AccessKey::TooOld"],
   },
 ];
 

@@ -48,9 +48,14 @@ export function iamDocuments(resources: readonly RecordedResource[]) {
   return docs;
 }
 
-/** Who may assume each role, read from the registered trust policies (for the diagram). */
-export function trustEdges(resources: readonly RecordedResource[]): { from: string; to: string }[] {
-  const edges: { from: string; to: string }[] = [];
+/**
+ * Who may assume each role, read from the registered trust policies (for the diagram): IAM
+ * callers named by `aws:PrincipalArn`, and OIDC providers with the token subjects they admit.
+ */
+export function trustEdges(
+  resources: readonly RecordedResource[],
+): { from: string; to: string; subjects?: string[] }[] {
+  const edges: { from: string; to: string; subjects?: string[] }[] = [];
   for (const { resource, field, document } of iamDocuments(resources)) {
     if (field !== "assumeRolePolicy") continue;
     const to = `${resource.account}:${String(resource.inputs.name)}`;
@@ -59,6 +64,13 @@ export function trustEdges(resources: readonly RecordedResource[]): { from: stri
       const cond = st.Condition as Record<string, Record<string, string[]>> | undefined;
       const callers = cond?.ArnEquals?.["aws:PrincipalArn"] ?? [];
       for (const from of callers) edges.push({ from, to });
+      const federated = (st.Principal as { Federated?: string[] } | undefined)?.Federated ?? [];
+      for (const from of federated) {
+        const subjects = Object.values(cond ?? {}).flatMap((block) =>
+          Object.entries(block).flatMap(([key, values]) => (key.endsWith(":sub") ? values : [])),
+        );
+        edges.push({ from, to, subjects });
+      }
     }
   }
   return edges;
@@ -94,9 +106,19 @@ function mermaid(result: SynthResult): string {
   for (const r of result.resources)
     if (r.account && r.accountId) accountOfId.set(r.accountId, r.account);
   for (const edge of trustEdges(result.resources)) {
-    const m = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(edge.from);
     const [account, name] = edge.to.split(":");
     const to = arnToNode.get(`${account}:role:${name}`);
+    if (edge.subjects !== undefined) {
+      const from = id(`oidc_${edge.from}`);
+      if (!arnToNode.has(edge.from)) {
+        arnToNode.set(edge.from, from);
+        lines.push(`  ${from}{{"OIDC: ${edge.from.slice(edge.from.indexOf("/") + 1)}"}}`);
+      }
+      const label = edge.subjects.map((s) => s.replace(/"/g, "'")).join("<br/>");
+      if (to) lines.push(`  ${from} -- "${label}" --> ${to}`);
+      continue;
+    }
+    const m = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(edge.from);
     const from = m ? arnToNode.get(`${accountOfId.get(m[1] ?? "")}:${m[2]}:${m[3]}`) : undefined;
     if (from && to) lines.push(`  ${from} -- "sts:AssumeRole" --> ${to}`);
   }

@@ -14,6 +14,7 @@
 import { READ_ONLY_MANAGED_POLICIES } from "../config/rules";
 import { nonReadOnlyGrants } from "../iam/access-level";
 import { anyActionMatches } from "../iam/matching";
+import type { PolicyDocument } from "../iam/types";
 import { SECRET_READ_ACTIONS } from "../plan/plan-permissions";
 import type { Findings } from "./finding";
 import { permissionsOf, type PrincipalEntry } from "./iam-index";
@@ -31,7 +32,20 @@ function isReadOnlyManaged(arn: string): boolean {
   return match !== null && READ_ONLY_MANAGED_POLICIES.includes(match[1] ?? "");
 }
 
-function checkRole(topology: Topology, role: PrincipalEntry, out: Findings): void {
+/** Findings of a document by its text: every plan role's documents are the same. */
+type Grants = Map<string, ReturnType<typeof nonReadOnlyGrants>>;
+
+function grantsOf(document: PolicyDocument, cache: Grants): ReturnType<typeof nonReadOnlyGrants> {
+  const key = JSON.stringify(document);
+  let found = cache.get(key);
+  if (found === undefined) {
+    found = nonReadOnlyGrants(document);
+    cache.set(key, found);
+  }
+  return found;
+}
+
+function checkRole(topology: Topology, role: PrincipalEntry, cache: Grants, out: Findings): void {
   const permissions = permissionsOf(topology.index, role);
   const readable = new Set(
     permissions.managedArns.filter((arn) => topology.index.managedPolicy(arn) !== undefined),
@@ -51,7 +65,7 @@ function checkRole(topology: Topology, role: PrincipalEntry, out: Findings): voi
       !d.label.startsWith("managed policy ") || !isReadOnlyManaged(d.label.split(" ")[2] ?? ""),
   );
   for (const source of docs) {
-    for (const finding of nonReadOnlyGrants(source.document)) {
+    for (const finding of grantsOf(source.document, cache)) {
       out.add(
         finding.id,
         `${principalLabel(role)}: ${source.label}: ${finding.message} A plan role runs ` +
@@ -89,5 +103,8 @@ function checkRole(topology: Topology, role: PrincipalEntry, out: Findings): voi
 /** `plan-role-read-only`. */
 export function checkPlanRoleReadOnly(topology: Topology, out: Findings): void {
   if (!requireTerraformAccount(topology, out)) return;
-  for (const role of forAccess(topology, "plan").terraformRoles) checkRole(topology, role, out);
+  const cache: Grants = new Map();
+  for (const role of forAccess(topology, "plan").terraformRoles) {
+    checkRole(topology, role, cache, out);
+  }
 }

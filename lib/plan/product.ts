@@ -105,6 +105,25 @@ export function planTerraformRole(
 /** Name of the plan role's inline policy. */
 export const PLAN_ROLE_POLICY = "terraform-plan";
 
+const planStatements = new WeakMap<TopologyConfig, readonly Statement[]>();
+
+/**
+ * The plan role's statements: the same in every product account (they name no account), so
+ * they are built once per config; the catalog lookups behind them are the costly part of
+ * planning a large stack.
+ */
+function planRoleStatements(config: TopologyConfig): Statement[] {
+  let statements = planStatements.get(config);
+  if (statements === undefined) {
+    statements = [
+      ...planReadStatements(config.terraformRole.allowedServices),
+      ...denySecretReads(),
+    ];
+    planStatements.set(config, statements);
+  }
+  return [...statements];
+}
+
 /** The plan role's ARN in one product account. */
 export function planRoleArn(config: TopologyConfig, accountId: string): string {
   return roleArn(
@@ -127,10 +146,7 @@ export function planPlanRole(
   ciPlanRoleArn: string,
 ): RolePlan {
   const role = config.terraformPlanRole;
-  const statements: Statement[] = [
-    ...planReadStatements(config.terraformRole.allowedServices),
-    ...denySecretReads(),
-  ];
+  const statements = planRoleStatements(config);
   return {
     name: role.name,
     access: "plan",

@@ -140,6 +140,7 @@ export function ciProblems(
   }
 
   problems.push(...applyOrderProblems(raw, objectAt(ci, "pipeline"), configPath));
+  problems.push(...toolVersionProblems(raw, objectAt(ci, "pipeline"), configPath));
   return problems;
 }
 
@@ -190,4 +191,23 @@ function applyOrderProblems(
     });
   }
   return problems;
+}
+
+/** Terraform has the S3 lockfile from 1.11 (1.10 only as an experiment); OpenTofu from 1.10. */
+function toolVersionProblems(
+  raw: Raw,
+  pipeline: Raw,
+  configPath: (path: readonly PropertyKey[]) => string,
+): ConfigProblem[] {
+  const version = pipeline.toolVersion;
+  const lock = objectAt(raw, "state").lock ?? "s3-lockfile";
+  if ((pipeline.tool ?? "terraform") !== "terraform" || typeof version !== "string") return [];
+  if (lock === "dynamodb" || !/^1\.10\./.test(version)) return [];
+  return [
+    {
+      path: configPath(["ci", "pipeline", "toolVersion"]),
+      value: version,
+      message: `is a Terraform release without the S3 lockfile, which lock mode '${String(lock)}' uses (Terraform has it from 1.11; OpenTofu from 1.10). Use Terraform 1.11 or later, tool 'tofu', or state.lock 'dynamodb'.`,
+    },
+  ];
 }

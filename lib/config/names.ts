@@ -1,5 +1,8 @@
 import type { StackConfig } from "./schema";
 
+/** The release the pipelines install when the config names none, by CLI. */
+export const DEFAULT_TOOL_VERSIONS = { terraform: "1.11.4", tofu: "1.10.6" } as const;
+
 /** Names derived from the config; computed in one place so every consumer agrees. */
 export interface ResolvedNames {
   /** The state bucket. */
@@ -16,6 +19,8 @@ export interface ResolvedNames {
   readonly applyStages: readonly (readonly string[])[];
   /** Owners who must all review infrastructure code. */
   readonly codeOwners: readonly string[];
+  /** The release of the pipelines' CLI. */
+  readonly toolVersion: string;
 }
 
 /**
@@ -46,7 +51,9 @@ export function resolveNames(config: StackConfig): ResolvedNames {
     `@${config.organization}/devops`,
     `@${config.organization}/security`,
   ];
+  const toolVersion = pipeline.toolVersion ?? DEFAULT_TOOL_VERSIONS[pipeline.tool];
   return {
+    toolVersion,
     stateBucket,
     logBucket,
     workspaces,

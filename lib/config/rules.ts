@@ -159,11 +159,14 @@ export const GITLAB_PROJECT: NameRule = {
   example: "acme/platform/infrastructure",
 };
 
-/** AWS managed policies that grant only reads, which the plan role may have attached. */
+/**
+ * AWS managed policies that grant only reads, which the plan role may have attached, by the
+ * part of their ARN after `policy/` (ViewOnlyAccess is a job-function policy).
+ */
 export const READ_ONLY_MANAGED_POLICIES: readonly string[] = [
   "ReadOnlyAccess",
   "SecurityAudit",
-  "ViewOnlyAccess",
+  "job-function/ViewOnlyAccess",
 ];
 
 /** Tells whether `value` follows `rule`. */

@@ -104,14 +104,17 @@ const pipelineSchema = z
     tool: z
       .enum(PIPELINE_TOOLS, { error: `must be one of ${PIPELINE_TOOLS.join(", ")}` })
       .default("terraform"),
-    /** Version of that CLI; 1.10 or later for the S3 lockfile. Default: 1.10.6. */
-    toolVersion: named(TOOL_VERSION).default("1.10.6"),
+    /**
+     * Version of that CLI. The S3 lockfile needs OpenTofu 1.10 or Terraform 1.11. Default:
+     * OpenTofu 1.10.6, Terraform 1.11.4.
+     */
+    toolVersion: named(TOOL_VERSION).optional(),
     /** Directory of the Terraform root in the infrastructure repository. Default: terraform. */
     terraformDirectory: z
       .string({ error: "must be a directory path string" })
-      .regex(/^(?:\.|[\w.-]+(?:\/[\w.-]+)*)$/, {
+      .regex(/^(?:\.|(?!\.\.?(?:\/|$))[\w.-]+(?:\/(?!\.\.?(?:\/|$))[\w.-]+)*)$/, {
         error:
-          "must be '.' or a relative directory path of letters, digits, '_', '.', '-' and '/', with no leading or trailing '/'; for example terraform",
+          "must be '.' or a relative directory path inside the repository: letters, digits, '_', '.', '-' and '/', no '.' or '..' segment, no leading or trailing '/'; for example terraform",
       })
       .default("terraform"),
     /**

@@ -47,6 +47,8 @@ export interface PrincipalEntry {
    * (read-only, trusted by the plan path), any other to the apply path's.
    */
   readonly access: Access;
+  /** The tag as read: an unknown value is reported by the trust policies (fail closed). */
+  readonly accessTag: Read<string>;
 }
 
 /** A resource that refers to a principal by a property (`role`, `user`, `users`...). */
@@ -110,7 +112,7 @@ function principalEntry(resource: ResourceView, kind: "role" | "user"): Principa
   }
   const tag = readString(resource.props, ["tags", ACCESS_TAG]);
   const access: Access = tag.kind === "value" && tag.value === "plan" ? "plan" : "apply";
-  return { resource, account, name, arn, access };
+  return { resource, account, name, arn, access, accessTag: tag };
 }
 
 /** References to principals, by the name they refer to; unreadable ones apart. */

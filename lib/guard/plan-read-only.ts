@@ -60,10 +60,9 @@ function checkRole(topology: Topology, role: PrincipalEntry, cache: Grants, out:
       role.resource,
     );
   }
-  const docs = readableDocuments(topology, role, out).filter(
-    (d) =>
-      !d.label.startsWith("managed policy ") || !isReadOnlyManaged(d.label.split(" ")[2] ?? ""),
-  );
+  // The read-only AWS managed policies are judged by their ARN; readableDocuments reads the
+  // rest (inline, and managed policies the stack defines).
+  const docs = readableDocuments(topology, role, out, isReadOnlyManaged);
   for (const source of docs) {
     for (const finding of grantsOf(source.document, cache)) {
       out.add(

@@ -74,8 +74,12 @@ export function requireCiRole(topology: Topology, out: Findings): boolean {
         ? `The identity's policy targets ${refused.join("; ")}, whose trust does not admit it. `
         : "") +
       "The policy cannot tell who may assume the Terraform roles and fails closed. Fix: keep " +
-      "the CI Terraform role (config `ci.roleName`) in the Terraform account, trusted by the CI " +
-      "identity, and the identity's assume-ci-role policy naming it.",
+      (topology.access === "plan"
+        ? "the CI plan role (config `ci.planRoleName`) in the Terraform account, tagged " +
+          "tf-bootstrap:access=plan and trusted by the CI plan identity"
+        : "the CI Terraform role (config `ci.roleName`) in the Terraform account, trusted by the " +
+          "CI identity") +
+      ", and the identity's assume-ci-role policy naming it.",
   );
   return false;
 }

@@ -25,6 +25,8 @@ export function readableDocuments(
   topology: Topology,
   principal: PrincipalEntry,
   out: Findings,
+  /** Managed policies the caller judges by their ARN alone; not reported as unreadable. */
+  judgedByArn: (arn: string) => boolean = () => false,
 ): SourcedDocument[] {
   const permissions = permissionsOf(topology.index, principal);
   for (const item of permissions.unreadable) out.unreadable(item.read, item.resource, item.what);
@@ -35,6 +37,7 @@ export function readableDocuments(
     if (doc) docs.push({ label, resource: inline.source, document: doc });
   }
   for (const arn of permissions.managedArns) {
+    if (judgedByArn(arn)) continue;
     const policy = topology.index.managedPolicy(arn);
     const text = policy ? readDocumentText(policy, "policy") : undefined;
     if (policy && text?.kind === "value") {

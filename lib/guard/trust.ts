@@ -22,8 +22,13 @@ import {
   requireTerraformAccount,
 } from "./prerequisites";
 import { ciPaths, forAccess, PATH_NOUNS, principalLabel, type Topology } from "./topology";
-import { workflowCallers } from "./workflow-callers";
-import type { Access } from "../plan/model";
+import {
+  reportSeveralRepositories,
+  workflowCallers,
+  workflowScope,
+  type WorkflowScope,
+} from "./workflow-callers";
+import { ACCESS_TAG, type Access } from "../plan/model";
 
 function checkRoleTrust(
   topology: Topology,
@@ -31,7 +36,7 @@ function checkRoleTrust(
   callers: readonly { readonly arn: string; readonly accountId: string }[],
   callerNoun: string,
   out: Findings,
-  workflows?: Access,
+  workflows?: { readonly access: Access; readonly scope: WorkflowScope },
 ): void {
   const what = `the trust policy of ${principalLabel(role)}`;
   const text = readDocumentText(role.resource, "assumeRolePolicy");
@@ -49,7 +54,9 @@ function checkRoleTrust(
   if (doc === undefined) return;
   const allowed: AllowedCaller[] = [
     ...callers.map((c): AllowedCaller => ({ kind: "aws", arn: c.arn })),
-    ...(workflows ? workflowCallers(doc, role, topology, workflows, out) : []),
+    ...(workflows
+      ? workflowCallers(doc, role, topology, workflows.scope, workflows.access, out)
+      : []),
   ];
   const admitted = allowed.map((c) => (c.kind === "aws" ? c.arn : `${c.providerArn} tokens`));
   for (const finding of analyzeTrust(doc, allowed)) {
@@ -77,6 +84,16 @@ function checkRoleTrust(
   }
 }
 
+/**
+ * Reports principals whose access tag is unknown at preview: which path's rules hold them
+ * cannot be told, so the policy fails closed.
+ */
+function reportUnknownAccess(principals: readonly PrincipalEntry[], out: Findings): void {
+  for (const principal of principals) {
+    out.unreadable(principal.accessTag, principal.resource, `the ${ACCESS_TAG} tag`);
+  }
+}
+
 function callersOf(arns: readonly string[]): { arn: string; accountId: string }[] {
   return arns.map((arn) => ({ arn, accountId: accountOf(arn) }));
 }
@@ -87,6 +104,7 @@ function callersOf(arns: readonly string[]): { arn: string; accountId: string }[
  */
 export function checkTerraformRoleTrust(topology: Topology, out: Findings): void {
   if (!requireTerraformAccount(topology, out)) return;
+  reportUnknownAccess(topology.index.roles, out);
   for (const access of ciPaths(topology)) {
     const path = forAccess(topology, access);
     const nouns = PATH_NOUNS[access];
@@ -107,6 +125,9 @@ export function checkTerraformRoleTrust(topology: Topology, out: Findings): void
  */
 export function checkCiRoleTrust(topology: Topology, out: Findings): void {
   if (!requireTerraformAccount(topology, out)) return;
+  reportUnknownAccess(topology.index.users, out);
+  reportSeveralRepositories(topology, out);
+  const scope = workflowScope(topology);
   for (const access of ciPaths(topology)) {
     const path = forAccess(topology, access);
     const nouns = PATH_NOUNS[access];
@@ -116,7 +137,7 @@ export function checkCiRoleTrust(topology: Topology, out: Findings): void {
     const arns = principalArns(path.ciIdentities, out, nouns.ciIdentity);
     if (arns === undefined) continue;
     for (const role of path.ciRoles) {
-      checkRoleTrust(topology, role, callersOf(arns), nouns.ciIdentity, out, access);
+      checkRoleTrust(topology, role, callersOf(arns), nouns.ciIdentity, out, { access, scope });
     }
   }
 }

@@ -12,7 +12,9 @@
  *   wildcard (merge request pipelines run on any branch).
  *
  * A subject outside those shapes is reported and left out of the allowed callers, so the trust
- * analyzer then also proves whether the trust admits it.
+ * analyzer then also proves whether the trust admits it. Only the stack's own OIDC provider is
+ * an allowed issuer ({@link workflowScope}), and every subject of every CI role must name the
+ * same repository.
  */
 import type { AllowedCaller } from "../iam/trust";
 import type { PolicyDocument } from "../iam/types";
@@ -20,6 +22,9 @@ import { oidcKeyPrefix } from "../iam/trust/statements";
 import type { Access } from "../plan/model";
 import type { Findings } from "./finding";
 import type { PrincipalEntry } from "./iam-index";
+import { oidcProviderArn } from "../arn";
+import { normalizeDocument } from "../iam/normalize";
+import { readDocumentText } from "./iam-index";
 import { readString, readStringList } from "./read";
 import { principalLabel, type Topology } from "./topology";
 
@@ -65,6 +70,114 @@ export function subjectProblem(host: string, subject: string, access: Access): s
   return undefined;
 }
 
+/** The repository (GitHub `OWNER/REPO`, GitLab project path) a well-formed subject names. */
+export function subjectRepository(host: string, subject: string): string | undefined {
+  const match =
+    host === GITHUB_HOST
+      ? /^repo:([^:]+):/.exec(subject)
+      : /^project_path:([^:]+):ref_type:/.exec(subject);
+  const repository = match?.[1];
+  return repository === undefined || host !== GITHUB_HOST ? repository : repository.toLowerCase();
+}
+
+/** What OIDC callers a stack may admit at all. */
+export interface WorkflowScope {
+  /** The OIDC providers CI roles may trust: the Terraform account's provider of the stack. */
+  readonly providers: ReadonlySet<string>;
+}
+
+/**
+ * The providers CI roles may trust: those the stack defines in the Terraform account; when it
+ * defines none (a provider the account already has), the one provider of the Terraform account
+ * the CI roles' trusts name, if they name exactly one.
+ */
+export function workflowScope(topology: Topology): WorkflowScope {
+  const tf = topology.terraformAccount;
+  if (tf.kind !== "resolved") return { providers: new Set() };
+  const defined = topology.oidcProviders.flatMap((p) => {
+    const url = readString(p.props, ["url"]);
+    return url.kind === "value"
+      ? [oidcProviderArn(tf.partition, tf.id, url.value.replace(/^https:\/\//, "").toLowerCase())]
+      : [];
+  });
+  if (topology.oidcProviders.length > 0) return { providers: new Set(defined) };
+  const named = new Set<string>();
+  for (const role of topology.workflowCiRoles) {
+    for (const statement of trustStatements(role)) {
+      const federated = statement.Principal === "*" ? [] : (statement.Principal?.Federated ?? []);
+      for (const arn of federated) if (arn.includes(":oidc-provider/")) named.add(arn);
+    }
+  }
+  const inAccount = [...named].filter((arn) =>
+    arn.startsWith(`arn:${tf.partition}:iam::${tf.id}:`),
+  );
+  return { providers: new Set(named.size === 1 ? inAccount : []) };
+}
+
+function trustStatements(role: PrincipalEntry): PolicyDocument["Statement"] {
+  const text = readDocumentText(role.resource, "assumeRolePolicy");
+  if (text.kind !== "value") return [];
+  const doc = normalizeDocument(text.value);
+  return doc.ok ? doc.document.Statement : [];
+}
+
+/**
+ * Reports OIDC subjects that name another repository than the stack's: the repository most
+ * subjects of the CI roles name (subjects of a shape no path allows are reported by
+ * {@link workflowCallers} instead). With no clear majority, every CI role is reported.
+ */
+export function reportSeveralRepositories(topology: Topology, out: Findings): void {
+  const named: { role: PrincipalEntry; subject: string; repository: string }[] = [];
+  for (const role of topology.workflowCiRoles) {
+    for (const statement of trustStatements(role)) {
+      for (const arn of statement.Principal === "*" ? [] : (statement.Principal?.Federated ?? [])) {
+        const host = oidcKeyPrefix(arn);
+        for (const subject of conditionValues(statement.Condition, `${host}:sub`)) {
+          const repository = subjectRepository(host, subject);
+          // Subjects of a shape no path allows are reported by workflowCallers.
+          if (repository !== undefined && subjectProblem(host, subject, "plan") === undefined) {
+            named.push({ role, subject, repository });
+          }
+        }
+      }
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const n of named) counts.set(n.repository, (counts.get(n.repository) ?? 0) + 1);
+  if (counts.size <= 1) return;
+  const ranked = [...counts].sort((a, b) => b[1] - a[1]);
+  const [top, second] = ranked;
+  const all = ranked
+    .map(([r]) => r)
+    .sort()
+    .join(", ");
+  if (top !== undefined && second !== undefined && top[1] === second[1]) {
+    for (const role of new Set(named.map((n) => n.role))) {
+      out.add(
+        "OIDC::SeveralRepositories",
+        `${principalLabel(role)}: the CI roles trust workflows of ${counts.size} repositories ` +
+          `(${all}) equally often; the stack's CI runs from one repository, and every other ` +
+          `one's workflows could take a CI role. Fix: set ci.repository to the one repository ` +
+          `(lib/plan/oidc.ts pins it in every subject).`,
+        role.resource,
+      );
+    }
+    return;
+  }
+  const main = top?.[0];
+  for (const n of named) {
+    if (n.repository === main) continue;
+    out.add(
+      `OIDC::Subject:${n.subject}`,
+      `${principalLabel(n.role)} trusts the OIDC subject "${n.subject}", of the repository ` +
+        `${n.repository}, while the stack's CI roles otherwise trust ${main}: that repository's ` +
+        `workflows could take the role. Fix: set ci.repository to the one repository; the ` +
+        `planner pins it in every subject (lib/plan/oidc.ts).`,
+      n.role.resource,
+    );
+  }
+}
+
 /** The audience the stack's provider for `host` accepts, when it defines exactly one. */
 function providerAudience(topology: Topology, host: string): string | undefined {
   for (const provider of topology.oidcProviders) {
@@ -98,6 +211,7 @@ export function workflowCallers(
   doc: PolicyDocument,
   role: PrincipalEntry,
   topology: Topology,
+  scope: WorkflowScope,
   access: Access,
   out: Findings,
 ): AllowedCaller[] {
@@ -107,7 +221,8 @@ export function workflowCallers(
     for (const providerArn of statement.Principal === "*"
       ? []
       : (statement.Principal?.Federated ?? [])) {
-      if (!providerArn.includes(":oidc-provider/")) continue;
+      // Any other issuer stays out of the allowed callers: the analyzer reports what it admits.
+      if (!scope.providers.has(providerArn)) continue;
       const host = oidcKeyPrefix(providerArn);
       const pinned = conditionValues(statement.Condition, `${host}:aud`);
       const audience =

@@ -142,7 +142,8 @@ const cases: Case[] = [
     mutate: (c) =>
       (c.terraformPlanRole = { managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"] }),
     path: "tf-bootstrap:terraformPlanRole.managedPolicyArns[0]",
-    message: /read-only AWS managed policies ReadOnlyAccess, SecurityAudit, ViewOnlyAccess/,
+    message:
+      /read-only AWS managed policies ReadOnlyAccess, SecurityAudit, job-function\/ViewOnlyAccess/,
   },
   {
     name: "an unknown workspace in the apply order",
@@ -175,6 +176,18 @@ const cases: Case[] = [
     message: /handle such as @acme\/devops/,
   },
   {
+    name: "a Terraform 1.10 release with the S3 lockfile",
+    mutate: (c) => (c.ci.pipeline = { tool: "terraform", toolVersion: "1.10.5" }),
+    path: "tf-bootstrap:ci.pipeline.toolVersion",
+    message: /without the S3 lockfile.*Terraform 1\.11 or later, tool 'tofu'/,
+  },
+  {
+    name: "a Terraform directory outside the repository",
+    mutate: (c) => (c.ci.pipeline = { terraformDirectory: "../terraform" }),
+    path: "tf-bootstrap:ci.pipeline.terraformDirectory",
+    message: /inside the repository/,
+  },
+  {
     name: "an absolute Terraform directory",
     mutate: (c) => (c.ci.pipeline = { terraformDirectory: "/srv/terraform" }),
     path: "tf-bootstrap:ci.pipeline.terraformDirectory",
@@ -204,6 +217,7 @@ describe("stack config validation: CI modes and the plan path", () => {
       assert.deepEqual(c.names.codeOwners, ["@acme/devops", "@acme/security"]);
       assert.equal(c.ci.pipeline.tool, "terraform");
       assert.equal(c.ci.pipeline.terraformDirectory, "terraform");
+      assert.equal(c.names.toolVersion, "1.11.4");
     });
   }
 

@@ -181,3 +181,39 @@ describe("policy pack: CI identity", () => {
     );
   });
 });
+
+describe("policy pack: CI plan identity", () => {
+  const policy = ciIdentityLeastPrivilege();
+  const PLAN_USER_POLICY = "terraform-ci-plan-assume-ci-role";
+  const CI_APPLY_ROLE = "arn:aws:iam::111111111111:role/terraform-ci";
+  const CI_PLAN_ROLE = "arn:aws:iam::111111111111:role/terraform-ci-plan";
+  let stack: EngineResource[];
+  before(async () => {
+    stack = await exampleStack();
+  });
+
+  it("reports the plan user allowed to assume the CI apply role too", async () => {
+    const odd = changed(stack, PLAN_USER_POLICY, (r) => {
+      setStatement(r, "policy", { Resource: [CI_PLAN_ROLE, CI_APPLY_ROLE] });
+    });
+    const violations = await validateStack(policy, odd);
+    assert.deepEqual(
+      violations.map((v) => [v.id, v.urn]),
+      [[`Resource::${CI_APPLY_ROLE}`, named(stack, PLAN_USER_POLICY).urn]],
+    );
+    assert.match(violations[0]?.message ?? "", /user 'terraform-ci-plan'/);
+    assert.match(violations[0]?.message ?? "", /which is not \(only\) the CI role/);
+  });
+
+  it("reports the apply user allowed to assume the CI plan role too", async () => {
+    const odd = changed(stack, USER_POLICY, (r) => {
+      setStatement(r, "policy", { Resource: [CI_APPLY_ROLE, CI_PLAN_ROLE] });
+    });
+    const violations = await validateStack(policy, odd);
+    assert.deepEqual(
+      violations.map((v) => [v.id, v.urn]),
+      [[`Resource::${CI_PLAN_ROLE}`, named(stack, USER_POLICY).urn]],
+    );
+    assert.match(violations[0]?.message ?? "", /user 'terraform-ci'/);
+  });
+});

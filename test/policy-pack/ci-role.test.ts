@@ -301,3 +301,102 @@ describe("policy pack: CI role", () => {
     });
   });
 });
+
+describe("policy pack: CI roles of each path", () => {
+  const CI_PLAN_USER = `arn:aws:iam::${TF}:user/terraform-ci-plan`;
+  const PLAN_ASSUME_POLICY = "terraform-ci-plan-role-terraform-ci-plan-assume-1";
+  let stack: EngineResource[];
+  before(async () => {
+    stack = await exampleStack();
+  });
+
+  /** `stack` with `arn` added to the Resource of the assume policy named `name`. */
+  function alsoAssuming(name: string, arn: string): EngineResource[] {
+    return changed(stack, name, (r) =>
+      editDocument(r, "policy", (doc) => {
+        const resources = doc.Statement[0]?.Resource as string[];
+        resources.push(arn);
+      }),
+    );
+  }
+
+  describe("ci-role-assume-scoped", () => {
+    const policy = ciRoleAssumeScoped();
+
+    it("reports the CI plan role allowed to assume a product Terraform role", async () => {
+      const arn = "arn:aws:iam::222222222222:role/terraform";
+      const violations = await validateStack(policy, alsoAssuming(PLAN_ASSUME_POLICY, arn));
+      assert.deepEqual(
+        violations.map((v) => [v.id, v.urn]),
+        [[`Resource::${arn}`, named(stack, PLAN_ASSUME_POLICY).urn]],
+      );
+      assert.match(violations[0]?.message ?? "", /role 'terraform-ci-plan'/);
+      assert.match(violations[0]?.message ?? "", /not a product plan role/);
+    });
+
+    it("reports the CI apply role allowed to assume a plan role", async () => {
+      const arn = "arn:aws:iam::222222222222:role/terraform-plan";
+      const violations = await validateStack(policy, alsoAssuming(ASSUME_POLICY, arn));
+      assert.deepEqual(
+        violations.map((v) => [v.id, v.urn]),
+        [[`Resource::${arn}`, named(stack, ASSUME_POLICY).urn]],
+      );
+      assert.match(violations[0]?.message ?? "", /not a product Terraform role/);
+    });
+
+    it("reports a plan role the CI plan role may not assume", async () => {
+      const odd = changed(stack, PLAN_ASSUME_POLICY, (r) =>
+        setStatement(r, "policy", {
+          Resource: [
+            "arn:aws:iam::222222222222:role/terraform-plan",
+            "arn:aws:iam::333333333333:role/terraform-plan",
+          ],
+        }),
+      );
+      assert.deepEqual(
+        (await validateStack(policy, odd)).map((v) => [v.id, v.urn]),
+        [
+          [
+            "Missing::arn:aws:iam::444444444444:role/terraform-plan",
+            named(stack, "terraform-ci-plan-role").urn,
+          ],
+        ],
+      );
+    });
+  });
+
+  describe("ci-role-trust-restrictive", () => {
+    const policy = ciRoleTrustRestrictive();
+
+    it("reports the CI apply role admitting the CI plan user too", async () => {
+      const odd = changed(stack, "terraform-ci-role", (r) =>
+        setStatement(r, "assumeRolePolicy", {
+          Condition: { ArnEquals: { "aws:PrincipalArn": [CI_USER, CI_PLAN_USER] } },
+        }),
+      );
+      const violations = await validateStack(policy, odd);
+      assert.ok(
+        violations.some(
+          (v) =>
+            v.id === `Condition::PrincipalArn:${CI_PLAN_USER}` &&
+            v.urn === named(stack, "terraform-ci-role").urn,
+        ),
+        violations.map((v) => v.id).join(", "),
+      );
+    });
+
+    it("reports the CI plan role admitting the CI apply user instead: the plan path has no CI role", async () => {
+      const odd = changed(stack, "terraform-ci-plan-role", (r) =>
+        setStatement(r, "assumeRolePolicy", {
+          Condition: { ArnEquals: { "aws:PrincipalArn": [CI_USER] } },
+        }),
+      );
+      const violations = await validateStack(policy, odd);
+      assert.deepEqual(
+        violations.map((v) => v.id),
+        ["Topology::NoCiPlanRole"],
+      );
+      assert.match(violations[0]?.message ?? "", /No CI role was found/);
+    });
+  });
+});

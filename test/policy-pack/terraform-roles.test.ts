@@ -297,3 +297,78 @@ describe("policy pack: terraform roles", () => {
     });
   });
 });
+
+describe("policy pack: terraform roles of each CI path", () => {
+  const policy = terraformRoleTrustRestrictive();
+  const CI_PLAN_ROLE = `arn:aws:iam::${TF}:role/terraform-ci-plan`;
+  let stack: EngineResource[];
+  before(async () => {
+    stack = await exampleStack();
+  });
+
+  /** `stack` with the trust of `name` narrowed to the callers `arns`. */
+  function admitting(name: string, arns: string[]): EngineResource[] {
+    return changed(stack, name, (r) =>
+      editDocument(r, "assumeRolePolicy", (doc) => {
+        doc.Statement[0] = {
+          ...doc.Statement[0],
+          Condition: { ArnEquals: { "aws:PrincipalArn": arns } },
+        };
+      }),
+    );
+  }
+
+  it("passes the example stack: each plan role admits the CI plan role only", async () => {
+    const trust = jsonProp<Doc>(named(stack, "dev-plan-role"), "assumeRolePolicy");
+    assert.deepEqual(trust.Statement[0]?.Condition, {
+      ArnEquals: { "aws:PrincipalArn": [CI_PLAN_ROLE] },
+    });
+    assert.deepEqual(await validateStack(policy, stack), []);
+  });
+
+  it("reports a plan role whose trust admits the CI apply role instead", async () => {
+    const odd = admitting("staging-plan-role", [CI_ROLE]);
+    const violations = await validateStack(policy, odd);
+    const urn = named(stack, "staging-plan-role").urn;
+    assert.deepEqual(
+      violations.map((v) => [v.id, v.urn]),
+      [
+        [`Condition::PrincipalArn:${CI_ROLE}`, urn],
+        ["Trust::CallerNotAdmitted", urn],
+      ],
+    );
+    assert.match(violations[0]?.message ?? "", /may be assumed by more than the CI plan role/);
+  });
+
+  it("reports a plan role whose trust admits both CI roles", async () => {
+    const odd = admitting("prod-plan-role", [CI_PLAN_ROLE, CI_ROLE]);
+    assert.deepEqual(
+      (await validateStack(policy, odd)).map((v) => [v.id, v.urn]),
+      [[`Condition::PrincipalArn:${CI_ROLE}`, named(stack, "prod-plan-role").urn]],
+    );
+  });
+
+  it("reports a Terraform role whose trust admits the CI plan role instead", async () => {
+    const odd = admitting("staging-terraform-role", [CI_PLAN_ROLE]);
+    const violations = await validateStack(policy, odd);
+    const urn = named(stack, "staging-terraform-role").urn;
+    assert.deepEqual(
+      violations.map((v) => [v.id, v.urn]),
+      [
+        [`Condition::PrincipalArn:${CI_PLAN_ROLE}`, urn],
+        ["Trust::CallerNotAdmitted", urn],
+      ],
+    );
+    assert.match(violations[0]?.message ?? "", /may be assumed by more than the CI Terraform role/);
+  });
+
+  it("fails closed on a plan role's trust unknown at preview", async () => {
+    const odd = changed(stack, "dev-plan-role", (r) => {
+      r.props.assumeRolePolicy = UNKNOWN.string;
+    });
+    assert.deepEqual(
+      (await validateStack(policy, odd)).map((v) => [v.id, v.urn]),
+      [["Unknown::assumeRolePolicy", named(stack, "dev-plan-role").urn]],
+    );
+  });
+});

@@ -170,22 +170,44 @@ export function engineResources(
   return out;
 }
 
-let cached: Promise<RecordedResource[]> | undefined;
+const recordings = new Map<string, Promise<RecordedResource[]>>();
 
-/** The example stack's recorded resources (synthesized once per test run). */
-export function exampleRecording(): Promise<RecordedResource[]> {
-  cached ??= synthesize(stackConfig("example"), { stack: "example" }).then((r) => r.resources);
-  return cached;
+/**
+ * The recorded resources of the stack `stacks/Pulumi.<stack>.yaml` (synthesized once per test
+ * run and stack). Default: `example`.
+ */
+export function exampleRecording(stack = "example"): Promise<RecordedResource[]> {
+  let recording = recordings.get(stack);
+  if (recording === undefined) {
+    recording = synthesize(stackConfig(stack), { stack }).then((r) => r.resources);
+    recordings.set(stack, recording);
+  }
+  return recording;
 }
 
-/** The example stack as the engine holds it at its first preview (the happy path). */
-export async function exampleStack(): Promise<EngineResource[]> {
-  return engineResources(await exampleRecording(), { firstPreview: true });
+/**
+ * The stack `stacks/Pulumi.<stack>.yaml` as the engine holds it at its first preview (the happy
+ * path). Default: `example`.
+ */
+export async function exampleStack(stack = "example"): Promise<EngineResource[]> {
+  return engineResources(await exampleRecording(stack), { stack, firstPreview: true });
 }
 
-/** The example stack after it was deployed: every value known. */
-export async function deployedExampleStack(): Promise<EngineResource[]> {
-  return engineResources(await exampleRecording());
+/** The stack `stacks/Pulumi.<stack>.yaml` after it was deployed: every value known. */
+export async function deployedExampleStack(stack = "example"): Promise<EngineResource[]> {
+  return engineResources(await exampleRecording(stack), { stack });
+}
+
+/**
+ * The program run on `config` (a flat stack config, see `test/helpers/stack.ts`) under the
+ * stack name `stack`, as the engine holds it at its first preview. Synthesized on every call.
+ */
+export async function configuredStack(
+  config: Record<string, string>,
+  stack: string,
+): Promise<EngineResource[]> {
+  const { resources } = await synthesize(config, { stack });
+  return engineResources(resources, { stack, firstPreview: true });
 }
 
 function options(r: EngineResource) {

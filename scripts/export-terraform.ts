@@ -1,9 +1,10 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import {
   formatOutputProblems,
   HANDOFF_FILES,
   handoffFromStackOutputs,
+  PIPELINE_DIRECTORY,
   type HandoffFile,
 } from "../lib/terraform";
 
@@ -11,10 +12,11 @@ const USAGE = `usage: pulumi stack output --json --stack NAME | npm run export-t
        npm run export-terraform -- --stack NAME --outputs FILE [--out DIR]
 
 Writes the Terraform handoff of a deployed stack (${Object.values(HANDOFF_FILES).join(", ")})
-to DIR (default: out/<NAME>/terraform), from the stack's outputs as \`pulumi stack output --json\`
-prints them: read from FILE, or from stdin when FILE is '-' or not given. Files of the same names
-in DIR are replaced; nothing else there is touched. \`npm run synth\` writes the same files for
-the synthesized stack to out/<NAME>/terraform.
+to DIR, and its CI pipeline templates to DIR/${PIPELINE_DIRECTORY}/, from the stack's outputs as
+\`pulumi stack output --json\` prints them: read from FILE, or from stdin when FILE is '-' or not
+given. Without --out: out/<NAME>/terraform and out/<NAME>/${PIPELINE_DIRECTORY}, where
+\`npm run synth\` writes the same files for the synthesized stack. Files of the same names are
+replaced; nothing else is touched.
 
 Exit codes: 0 done; 2 the outputs are unusable (every problem is listed) or the files could not
 be read or written.`;
@@ -93,6 +95,7 @@ function writeFiles(dir: string, files: readonly HandoffFile[]): void {
     mkdirSync(dir, { recursive: true });
     for (const file of files) {
       const path = join(dir, file.path);
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, file.text);
       if (file.path.endsWith(".sh")) chmodSync(path, 0o755);
     }
@@ -111,11 +114,15 @@ function main(): void {
     process.exit(2);
   }
   const root = resolve(__dirname, "..");
-  const out = resolve(args.out ?? join(root, "out", args.stack, "terraform"));
+  const stackOut = join(root, "out", args.stack);
+  const out = resolve(args.out ?? join(stackOut, "terraform"));
+  const ciOut =
+    args.out === undefined ? join(stackOut, PIPELINE_DIRECTORY) : join(out, PIPELINE_DIRECTORY);
   writeFiles(out, result.files);
+  writeFiles(ciOut, result.pipelineFiles);
   const workspaces = result.outputs.workspaces.map((w) => w.workspace);
   console.log(
-    `export-terraform: stack '${args.stack}': ${workspaces.length} workspaces (${workspaces.join(", ")}), lock ${result.outputs.backend.lockMode}; ${result.files.length} files written to ${out}`,
+    `export-terraform: stack '${args.stack}': ${workspaces.length} workspaces (${workspaces.join(", ")}), lock ${result.outputs.backend.lockMode}, CI mode ${result.outputs.ci.mode}; ${result.files.length} files written to ${out}, ${result.pipelineFiles.length} pipeline templates to ${ciOut}`,
   );
 }
 

@@ -14,14 +14,13 @@ variable "revision" {
 }
 
 # Stands in for the resources a real root manages (which would use the aws provider of
-# providers.tf). It records the account the selected workspace maps to and the two roles the
-# provider assumes to act there. terraform_data is built in: no provider download is needed.
+# providers.tf). It records the account the selected workspace maps to. Like a real resource it
+# does not depend on the run's access level (var.access), so a plan with plan access of an
+# applied workspace shows no changes. terraform_data is built in: no provider download is needed.
 resource "terraform_data" "workspace" {
   input = {
-    workspace   = terraform.workspace
-    account_id  = local.account.account_id
-    role_arn    = local.account.role_arn
-    ci_role_arn = var.ci_role_arn
-    revision    = var.revision
+    workspace  = terraform.workspace
+    account_id = local.account.account_id
+    revision   = var.revision
   }
 }

@@ -1,6 +1,21 @@
 import { z } from "zod";
-import { ACCOUNT_ID, KEY_PREFIX, REGION, TABLE_NAME, WORKSPACE, follows } from "../config/rules";
-import { LOCK_MODES } from "../config/schema";
+import {
+  ACCOUNT_ID,
+  CI_ENVIRONMENT,
+  GIT_BRANCH,
+  GITHUB_REPOSITORY,
+  GITLAB_PROJECT,
+  KEY_PREFIX,
+  OIDC_AUDIENCE,
+  REGION,
+  TABLE_NAME,
+  TOOL_VERSION,
+  WORKSPACE,
+  follows,
+  type NameRule,
+} from "../config/rules";
+import { CI_MODES, LOCK_MODES, PIPELINE_TOOLS } from "../config/schema";
+import { GITHUB_ISSUER } from "../plan/oidc";
 
 /**
  * The stack outputs the Terraform handoff is made from, as `pulumi stack output --json` prints
@@ -19,8 +34,12 @@ export interface WorkspaceAccount {
   /** The account's stable key in the stack config. */
   readonly accountName: string;
   readonly accountId: string;
-  /** The role Terraform assumes in the account. */
+  /** The product Terraform role: what runs with `apply` access assume in the account. */
   readonly roleArn: string;
+  /** The product plan role (read-only): what runs with `plan` access assume in the account. */
+  readonly planRoleArn: string;
+  /** The CI environment the workspace's apply job deploys to. */
+  readonly environment: string;
 }
 
 /** Where state lives and how it is locked. */
@@ -35,14 +54,37 @@ export interface BackendOutputs {
   readonly kmsKeyArn: string;
 }
 
+/** How CI authenticates, and what the generated pipelines need. */
+export interface CiOutputs {
+  readonly mode: (typeof CI_MODES)[number];
+  /** The protected branch that applies. */
+  readonly branch: string;
+  /** The repository whose workflows the CI roles trust; set in the OIDC modes. */
+  readonly repository?: string;
+  /** The OIDC audience the CI roles require; set exactly in the OIDC modes. */
+  readonly audience?: string;
+  /** The Terraform account's OIDC provider; set exactly in the OIDC modes. */
+  readonly oidcProviderArn?: string;
+  /** Apply order: stages of workspaces; every workspace appears exactly once. */
+  readonly applyStages: readonly (readonly string[])[];
+  readonly codeOwners: readonly string[];
+  /** The Terraform root inside the infrastructure repository. */
+  readonly terraformDirectory: string;
+  readonly tool: (typeof PIPELINE_TOOLS)[number];
+  readonly toolVersion: string;
+}
+
 /** The validated outputs the handoff is rendered from. */
 export interface DeployedOutputs {
   readonly terraformAccountId: string;
   /** Every product account, sorted by workspace. */
   readonly workspaces: readonly WorkspaceAccount[];
   readonly backend: BackendOutputs;
-  /** The CI Terraform role: the backend assumes it. */
+  /** The CI apply role: runs with `apply` access start as a session of it. */
   readonly ciRoleArn: string;
+  /** The CI plan role: runs with `plan` access start as a session of it. */
+  readonly ciPlanRoleArn: string;
+  readonly ci: CiOutputs;
 }
 
 /** One thing wrong with the outputs. */
@@ -62,30 +104,74 @@ export type OutputsResult =
 
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\x21-\x7E]+\/)?[\w+=,.@-]+$/;
 const KMS_KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/;
+const OIDC_PROVIDER_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider\/([\x21-\x7E]+)$/;
+/** A CODEOWNERS user or team handle, as the stack config accepts it. */
+const CODE_OWNER = /^@[\w.-]+(?:\/[\w.-]+)*$/;
+/** A Terraform root inside the repository, as the stack config accepts it. */
+const TERRAFORM_DIRECTORY = /^(?:\.|[\w.-]+(?:\/[\w.-]+)*)$/;
 
 const text = (what: string) => z.string({ error: `must be ${what} (a string)` });
-const ruled = (rule: { pattern: RegExp; maxLength: number; allowed: string }, what: string) =>
-  text(what).refine((v) => follows({ ...rule, example: "" }, v), {
-    error: `must be ${what}: ${rule.allowed}`,
-  });
+const ruled = (rule: NameRule, what: string) =>
+  text(what).refine((v) => follows(rule, v), { error: `must be ${what}: ${rule.allowed}` });
 const roleArn = text("an IAM role ARN").regex(ROLE_ARN, {
   error: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/terraform",
 });
+const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(", ")}` });
 
 const workspaceSchema = z.object(
   {
     accountName: text("the account's name"),
     accountId: ruled(ACCOUNT_ID, "a 12-digit AWS account id"),
     roleArn,
+    planRoleArn: roleArn,
+    environment: ruled(CI_ENVIRONMENT, "a CI environment name"),
   },
-  { error: "must be an object { accountName, accountId, roleArn }" },
+  { error: "must be an object { accountName, accountId, roleArn, planRoleArn, environment }" },
+);
+
+const ciSchema = z.object(
+  {
+    mode: enumOf(CI_MODES),
+    branch: ruled(GIT_BRANCH, "the protected branch"),
+    repository: text("the repository").optional(),
+    audience: ruled(OIDC_AUDIENCE, "an OIDC audience").optional(),
+    oidcProviderArn: text("an IAM OIDC provider ARN")
+      .regex(OIDC_PROVIDER_ARN, {
+        error:
+          "must be an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+      })
+      .optional(),
+    applyStages: z
+      .array(
+        z
+          .array(text("a workspace name"), { error: "must be a list of workspace names" })
+          .min(1, { error: "is an empty stage: a stage names at least one workspace" }),
+        { error: "must be a list of stages, each a list of workspace names" },
+      )
+      .min(1, { error: "lists no stage: every workspace must be applied in one" }),
+    codeOwners: z
+      .array(
+        text("a code owner").regex(CODE_OWNER, {
+          error: "must be a user or team handle such as @acme/devops",
+        }),
+        { error: "must be a list of code owners" },
+      )
+      .min(1, { error: "lists no code owner: infrastructure code needs reviewers" }),
+    terraformDirectory: text("the Terraform root's directory").regex(TERRAFORM_DIRECTORY, {
+      error: "must be '.' or a relative directory path such as terraform",
+    }),
+    tool: enumOf(PIPELINE_TOOLS),
+    toolVersion: ruled(TOOL_VERSION, "the tool's release"),
+  },
+  { error: "must be an object { mode, branch, applyStages, codeOwners, ... }" },
 );
 
 const outputsSchema = z.object(
   {
     terraformAccountId: ruled(ACCOUNT_ID, "a 12-digit AWS account id"),
     workspaces: z.record(
-      z.string().refine((w) => follows({ ...WORKSPACE, example: "" }, w)),
+      z.string().refine((w) => follows(WORKSPACE, w)),
       workspaceSchema,
       {
         error: (issue) =>
@@ -98,7 +184,7 @@ const outputsSchema = z.object(
         region: ruled(REGION, "an AWS region code"),
         key: text("the state object's name").min(1, { error: "must not be empty" }),
         workspaceKeyPrefix: ruled(KEY_PREFIX, "the workspace key prefix"),
-        lockMode: z.enum(LOCK_MODES, { error: `must be one of ${LOCK_MODES.join(", ")}` }),
+        lockMode: enumOf(LOCK_MODES),
         lockTable: ruled(TABLE_NAME, "a DynamoDB table name").optional(),
         kmsKeyArn: text("a KMS key ARN").regex(KMS_KEY_ARN, {
           error:
@@ -108,9 +194,15 @@ const outputsSchema = z.object(
       { error: "must be an object { bucket, region, key, workspaceKeyPrefix, lockMode, ... }" },
     ),
     ciRoleArn: roleArn,
+    ciPlanRoleArn: roleArn,
+    ci: ciSchema,
   },
   { error: "must be a JSON object of stack outputs" },
 );
+
+/** The outputs a stack deployed before the plan path existed lacks. */
+const PLAN_PATH_OUTPUTS = ["ciPlanRoleArn", "ci"];
+const PLAN_PATH_WORKSPACE_OUTPUTS = ["planRoleArn", "environment"];
 
 function pathOf(path: readonly PropertyKey[]): string {
   return path.map(String).join(".");
@@ -125,64 +217,115 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /**
- * Validates what `pulumi stack output --json` printed (already parsed from JSON) and returns
- * the outputs the handoff needs, or every problem found: missing outputs, values of the wrong
- * shape, and values that disagree with each other (a role ARN in another account than its
- * account id, a key in another region than the bucket, a lock table the lock mode does not use).
+ * Whether `raw` are the outputs of a stack deployed with a tf-bootstrap version from before the
+ * plan path: the apply path's outputs are there, and neither `ciPlanRoleArn` nor `ci` is.
  */
-export function parseDeployedOutputs(raw: unknown): OutputsResult {
-  const parsed = outputsSchema.safeParse(raw);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((issue) => {
-        const value = valueAt(raw, issue.path);
-        const message =
-          issue.code === "invalid_key"
-            ? `is not a workspace name Terraform accepts: ${WORKSPACE.allowed}`
-            : issue.message;
-        return {
-          path: pathOf(issue.path) || "(the outputs)",
-          value,
-          message:
-            value === undefined && issue.path.length > 0
-              ? `is missing: the stack must export it (${message})`
-              : message,
-        };
-      }),
-    };
-  }
-  const data = parsed.data;
+function predatesPlanPath(raw: unknown): boolean {
+  return (
+    isRecord(raw) &&
+    raw.ciRoleArn !== undefined &&
+    PLAN_PATH_OUTPUTS.every((name) => raw[name] === undefined)
+  );
+}
+
+/** Whether an issue is one of the outputs a stack from before the plan path cannot have. */
+function isPlanPathOutput(path: readonly PropertyKey[]): boolean {
+  const [head, , leaf] = path;
+  if (path.length === 1) return PLAN_PATH_OUTPUTS.includes(String(head));
+  return (
+    head === "workspaces" && path.length === 3 && PLAN_PATH_WORKSPACE_OUTPUTS.includes(String(leaf))
+  );
+}
+
+const BEFORE_PLAN_PATH: OutputProblem = {
+  path: "ciPlanRoleArn",
+  value: undefined,
+  message:
+    "is missing, and so are `ci` and every workspace's `planRoleArn` and `environment`: the stack was deployed with a tf-bootstrap version from before the plan path. Run `pulumi up` on the stack with this version first (it adds the CI plan role, the product plan roles and these outputs), then export its outputs again",
+};
+
+function schemaProblems(raw: unknown, issues: readonly z.core.$ZodIssue[]): OutputProblem[] {
+  const legacy = predatesPlanPath(raw);
   const problems: OutputProblem[] = [];
-  const workspaces = Object.entries(data.workspaces)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([workspace, account]) => ({ workspace, ...account }));
-  if (workspaces.length === 0) {
+  for (const issue of issues) {
+    const value = valueAt(raw, issue.path);
+    if (legacy && value === undefined && isPlanPathOutput(issue.path)) {
+      if (!problems.includes(BEFORE_PLAN_PATH)) problems.push(BEFORE_PLAN_PATH);
+      continue;
+    }
+    const message =
+      issue.code === "invalid_key"
+        ? `is not a workspace name Terraform accepts: ${WORKSPACE.allowed}`
+        : issue.message;
     problems.push({
-      path: "workspaces",
-      value: data.workspaces,
-      message: "lists no workspace: the stack must have at least one product account",
+      path: pathOf(issue.path) || "(the outputs)",
+      value,
+      message:
+        value === undefined && issue.path.length > 0
+          ? `is missing: the stack must export it (${message})`
+          : message,
     });
   }
+  return problems;
+}
+
+type ParsedOutputs = z.infer<typeof outputsSchema>;
+
+/** The account of a role ARN that passed the schema. */
+function roleAccount(arn: string): string | undefined {
+  return ROLE_ARN.exec(arn)?.[2];
+}
+
+function roleProblems(data: ParsedOutputs, workspaces: readonly WorkspaceAccount[]) {
+  const problems: OutputProblem[] = [];
   for (const w of workspaces) {
-    const account = ROLE_ARN.exec(w.roleArn)?.[2];
-    if (account !== w.accountId) {
+    for (const field of ["roleArn", "planRoleArn"] as const) {
+      const account = roleAccount(w[field]);
+      if (account !== w.accountId) {
+        problems.push({
+          path: `workspaces.${w.workspace}.${field}`,
+          value: w[field],
+          message: `is a role in account ${account} but the workspace's accountId is ${w.accountId}; they must agree`,
+        });
+      }
+    }
+    if (w.planRoleArn === w.roleArn) {
       problems.push({
-        path: `workspaces.${w.workspace}.roleArn`,
-        value: w.roleArn,
-        message: `is a role in account ${account} but the workspace's accountId is ${w.accountId}; they must agree`,
+        path: `workspaces.${w.workspace}.planRoleArn`,
+        value: w.planRoleArn,
+        message:
+          "is the workspace's roleArn: plan runs must get the read-only plan role, never the role that writes",
       });
     }
   }
-  const ciAccount = ROLE_ARN.exec(data.ciRoleArn)?.[2];
-  if (ciAccount !== data.terraformAccountId) {
+  for (const field of ["ciRoleArn", "ciPlanRoleArn"] as const) {
+    const account = roleAccount(data[field]);
+    if (account !== data.terraformAccountId) {
+      problems.push({
+        path: field,
+        value: data[field],
+        message: `is a role in account ${account}, not in the Terraform account ${data.terraformAccountId}`,
+      });
+    }
+  }
+  if (data.ciPlanRoleArn === data.ciRoleArn) {
     problems.push({
-      path: "ciRoleArn",
-      value: data.ciRoleArn,
-      message: `is a role in account ${ciAccount}, not in the Terraform account ${data.terraformAccountId}`,
+      path: "ciPlanRoleArn",
+      value: data.ciPlanRoleArn,
+      message:
+        "is the CI apply role (ciRoleArn): the plan path must have its own role, which cannot write state",
     });
   }
+  return problems;
+}
+
+function backendProblems(data: ParsedOutputs): OutputProblem[] {
+  const problems: OutputProblem[] = [];
   const key = KMS_KEY_ARN.exec(data.backend.kmsKeyArn);
   if (key?.[2] !== data.backend.region || key[3] !== data.terraformAccountId) {
     problems.push({
@@ -206,15 +349,160 @@ export function parseDeployedOutputs(raw: unknown): OutputsResult {
       message: "is set but lock mode 's3-lockfile' uses no table; the outputs disagree",
     });
   }
+  return problems;
+}
+
+/** The repository form of each OIDC mode. */
+const REPOSITORY_RULES: Readonly<Record<string, NameRule>> = {
+  "github-oidc": GITHUB_REPOSITORY,
+  "gitlab-oidc": GITLAB_PROJECT,
+};
+
+function ciModeProblems(data: ParsedOutputs): OutputProblem[] {
+  const { ci } = data;
+  const problems: OutputProblem[] = [];
+  const rule = REPOSITORY_RULES[ci.mode];
+  if (rule === undefined) {
+    for (const field of ["audience", "oidcProviderArn"] as const) {
+      if (ci[field] === undefined) continue;
+      problems.push({
+        path: `ci.${field}`,
+        value: ci[field],
+        message: "is set but mode 'iam-user' uses no OIDC provider; the outputs disagree",
+      });
+    }
+    return problems;
+  }
+  if (ci.repository === undefined) {
+    problems.push({
+      path: "ci.repository",
+      value: undefined,
+      message: `is missing: mode '${ci.mode}' trusts one repository's workflows and needs its name (${rule.allowed})`,
+    });
+  } else if (!follows(rule, ci.repository)) {
+    problems.push({
+      path: "ci.repository",
+      value: ci.repository,
+      message: `must be ${rule.allowed} in mode '${ci.mode}'`,
+    });
+  }
+  if (ci.audience === undefined) {
+    problems.push({
+      path: "ci.audience",
+      value: undefined,
+      message: `is missing: mode '${ci.mode}' needs the audience the CI roles require`,
+    });
+  }
+  if (ci.oidcProviderArn === undefined) {
+    problems.push({
+      path: "ci.oidcProviderArn",
+      value: undefined,
+      message: `is missing: mode '${ci.mode}' needs the Terraform account's OIDC provider`,
+    });
+    return problems;
+  }
+  const provider = OIDC_PROVIDER_ARN.exec(ci.oidcProviderArn);
+  const host = provider?.[3];
+  if (provider?.[2] !== data.terraformAccountId) {
+    problems.push({
+      path: "ci.oidcProviderArn",
+      value: ci.oidcProviderArn,
+      message: `is a provider in account ${provider?.[2]}, not in the Terraform account ${data.terraformAccountId}`,
+    });
+  } else if (ci.mode === "github-oidc" && `https://${host}` !== GITHUB_ISSUER) {
+    problems.push({
+      path: "ci.oidcProviderArn",
+      value: ci.oidcProviderArn,
+      message: `is not the provider of GitHub's issuer ${GITHUB_ISSUER}, which mode 'github-oidc' takes tokens from`,
+    });
+  }
+  return problems;
+}
+
+function applyStageProblems(data: ParsedOutputs): OutputProblem[] {
+  const problems: OutputProblem[] = [];
+  const known = new Set(Object.keys(data.workspaces));
+  const seen = new Set<string>();
+  data.ci.applyStages.forEach((stage, i) =>
+    stage.forEach((workspace, j) => {
+      const path = `ci.applyStages.${i}.${j}`;
+      if (!known.has(workspace)) {
+        problems.push({
+          path,
+          value: workspace,
+          message: `is not a workspace of the outputs (${[...known].sort().join(", ")}); the outputs disagree`,
+        });
+      } else if (seen.has(workspace)) {
+        problems.push({
+          path,
+          value: workspace,
+          message: "names a workspace a stage already applies: every workspace is applied once",
+        });
+      }
+      seen.add(workspace);
+    }),
+  );
+  const missing = [...known].filter((w) => !seen.has(w)).sort();
+  if (missing.length > 0) {
+    problems.push({
+      path: "ci.applyStages",
+      value: data.ci.applyStages,
+      message: `does not apply ${missing.join(", ")}: every workspace must be in exactly one stage`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * Validates what `pulumi stack output --json` printed (already parsed from JSON) and returns
+ * the outputs the handoff needs, or every problem found: missing outputs, values of the wrong
+ * shape, and values that disagree with each other (a role ARN in another account than its
+ * account id, a key in another region than the bucket, a lock table the lock mode does not use,
+ * an apply order that misses a workspace). Outputs of a stack deployed before the plan path
+ * existed get one problem that says to run `pulumi up` with this version first.
+ */
+export function parseDeployedOutputs(raw: unknown): OutputsResult {
+  const parsed = outputsSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: schemaProblems(raw, parsed.error.issues) };
+  const data = parsed.data;
+  const workspaces: WorkspaceAccount[] = Object.entries(data.workspaces)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([workspace, account]) => ({ workspace, ...account }));
+  const problems: OutputProblem[] = [];
+  if (workspaces.length === 0) {
+    problems.push({
+      path: "workspaces",
+      value: data.workspaces,
+      message: "lists no workspace: the stack must have at least one product account",
+    });
+  }
+  problems.push(
+    ...roleProblems(data, workspaces),
+    ...backendProblems(data),
+    ...ciModeProblems(data),
+    ...(workspaces.length > 0 ? applyStageProblems(data) : []),
+  );
   if (problems.length > 0) return { ok: false, problems };
   const { lockTable, ...backend } = data.backend;
+  const { repository, audience, oidcProviderArn, ...ci } = data.ci;
+  const oidc = ci.mode !== "iam-user";
   return {
     ok: true,
     outputs: {
       terraformAccountId: data.terraformAccountId,
       workspaces,
-      backend: { ...backend, ...(usesTable && lockTable !== undefined ? { lockTable } : {}) },
+      backend: {
+        ...backend,
+        ...(backend.lockMode !== "s3-lockfile" && lockTable !== undefined ? { lockTable } : {}),
+      },
       ciRoleArn: data.ciRoleArn,
+      ciPlanRoleArn: data.ciPlanRoleArn,
+      ci: {
+        ...ci,
+        ...(repository !== undefined ? { repository } : {}),
+        ...(oidc && audience !== undefined ? { audience } : {}),
+        ...(oidc && oidcProviderArn !== undefined ? { oidcProviderArn } : {}),
+      },
     },
   };
 }

@@ -27,6 +27,12 @@ export const HANDOFF_FILES = {
   readme: "README.md",
 } as const;
 
+/**
+ * The directory of the CI pipeline templates: `out/<stack>/ci/` for `npm run synth`, `ci/` inside
+ * the export's output directory for `npm run export-terraform`.
+ */
+export const PIPELINE_DIRECTORY = "ci";
+
 /** The command that regenerates the files (with `extra` arguments), for headers and docs. */
 export function regenerateCommand(stack: string, extra = ""): string {
   const command = `pulumi stack output --json --stack ${stack} | npm run export-terraform -- --stack ${stack}`;

@@ -2,6 +2,7 @@ export * from "./deployed-outputs";
 export * from "./files";
 export * from "./hcl";
 export * from "./markdown";
+export * from "./pipeline-plan";
 export * from "./render-accounts";
 export * from "./render-backend";
 export * from "./render-handoff";

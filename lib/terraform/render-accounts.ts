@@ -6,46 +6,65 @@ import { supportedVersions } from "./versions";
 /** The name of the output whose precondition refuses a workspace that is not in the map. */
 export const GUARD_OUTPUT = "workspace_account";
 
+/**
+ * A run's access levels, the values of the `access` variable: `plan` (the default) reads with
+ * the product plan role, `apply` writes with the product Terraform role.
+ */
+export const ACCESS_LEVELS = ["plan", "apply"] as const;
+
+/** A run's access level. */
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+/** One workspace of `accounts.auto.tfvars.json`. */
+export interface TfvarsAccount {
+  readonly account_id: string;
+  /** The product Terraform role: runs with `apply` access assume it. */
+  readonly role_arn: string;
+  /** The product plan role (read-only): runs with `plan` access assume it. */
+  readonly plan_role_arn: string;
+}
+
 /** The content of `accounts.auto.tfvars.json`. */
 export interface AccountsTfvars {
   readonly region: string;
-  /** The CI Terraform role: the first hop of the provider's role chain. */
-  readonly ci_role_arn: string;
-  readonly accounts: Readonly<Record<string, { account_id: string; role_arn: string }>>;
+  readonly accounts: Readonly<Record<string, TfvarsAccount>>;
 }
 
 /**
- * `accounts.auto.tfvars.json`: the region, the CI Terraform role and, per workspace (sorted),
- * the account id and the role Terraform assumes there. Terraform and OpenTofu load it
+ * `accounts.auto.tfvars.json`: the region and, per workspace (sorted), the account id and the
+ * role Terraform assumes there at each access level. Terraform and OpenTofu load it
  * automatically from the root module's directory.
  */
 export function renderAccountsTfvars(outputs: DeployedOutputs): string {
-  const accounts: Record<string, { account_id: string; role_arn: string }> = {};
+  const accounts: Record<string, TfvarsAccount> = {};
   for (const w of outputs.workspaces) {
-    accounts[w.workspace] = { account_id: w.accountId, role_arn: w.roleArn };
+    accounts[w.workspace] = {
+      account_id: w.accountId,
+      role_arn: w.roleArn,
+      plan_role_arn: w.planRoleArn,
+    };
   }
-  const tfvars: AccountsTfvars = {
-    region: outputs.backend.region,
-    ci_role_arn: outputs.ciRoleArn,
-    accounts,
-  };
+  const tfvars: AccountsTfvars = { region: outputs.backend.region, accounts };
   return `${JSON.stringify(tfvars, null, 2)}\n`;
 }
 
 /**
- * `accounts.tf`: the variables the tfvars file sets and the workspace guard, with no provider in
- * it (so it can be checked without downloading one). The guard is an output precondition: a plan
- * or apply in a workspace that is not in `var.accounts` (the `default` workspace included) fails
- * with a message naming the workspace and the known ones. `local.account` is null then, so the
+ * `accounts.tf`: the variables (the tfvars file's, and the run's access level), the selected
+ * workspace's account and role, and the workspace guard, with no provider in it (so it can be
+ * checked without downloading one). The guard is an output precondition: a plan or apply in a
+ * workspace that is not in `var.accounts` (the `default` workspace included) fails with a
+ * message naming the workspace and the known ones. `local.account` is null then, so the
  * provider in `providers.tf` cannot be configured either: nothing runs with the wrong account.
  */
 export function renderAccountsTf(outputs: DeployedOutputs, options: HandoffOptions): string {
   const versions = supportedVersions(outputs.backend.lockMode);
+  const [plan, apply] = ACCESS_LEVELS;
   return [
     ...generatedHeader(options.stack),
     "#",
-    "# The workspace → account map (set by accounts.auto.tfvars.json) and the guard that refuses",
-    "# a workspace that is not in it. Needs no provider; providers.tf uses these values.",
+    "# The workspace → account map (set by accounts.auto.tfvars.json), the run's access level,",
+    "# the role it selects and the guard that refuses a workspace that is not in the map. Needs",
+    "# no provider; providers.tf uses these values.",
     "",
     "terraform {",
     `  # The floor: ${versions.reason}.`,
@@ -57,21 +76,30 @@ export function renderAccountsTf(outputs: DeployedOutputs, options: HandoffOptio
     "  type        = string",
     "}",
     "",
-    'variable "ci_role_arn" {',
-    `  description = ${hclString(`The CI Terraform role, the only identity the product accounts' roles trust: the aws provider assumes it first (${HANDOFF_FILES.tfvars}).`)}`,
+    "# The run's access level, set by the pipeline (TF_VAR_access). Each level has its own CI role",
+    "# the run must start as, and its own role in the product account:",
+    `#   ${plan}  (default): the CI plan role's session; the provider assumes the read-only plan role.`,
+    `#   ${apply}: the CI apply role's session; the provider assumes the Terraform role.`,
+    "# A plan session asking for apply access is refused by AWS (the Terraform role trusts only the",
+    "# CI apply role). A saved plan keeps its variables: `apply tfplan` runs with the access level",
+    `# it was planned with, so a pipeline plans with ${apply} access and applies that file in the same job.`,
+    'variable "access" {',
+    `  description = ${hclString(`The run's access level: "${plan}" (read-only, the product plan role) or "${apply}" (the product Terraform role). Pipelines set TF_VAR_access.`)}`,
     "  type        = string",
+    `  default     = ${hclString(plan)}`,
     "",
     "  validation {",
-    '    condition     = can(regex("^arn:[^:]+:iam::[0-9]{12}:role/", var.ci_role_arn))',
-    '    error_message = "ci_role_arn must be an IAM role ARN."',
+    `    condition     = contains([${ACCESS_LEVELS.map((a) => hclString(a)).join(", ")}], var.access)`,
+    `    error_message = ${hclString(`access must be "${plan}" or "${apply}" (TF_VAR_access).`)}`,
     "  }",
     "}",
     "",
     'variable "accounts" {',
-    `  description = ${hclString(`Product accounts by Terraform workspace: the account id and the role Terraform assumes there (${HANDOFF_FILES.tfvars}).`)}`,
+    `  description = ${hclString(`Product accounts by Terraform workspace: the account id and the roles Terraform assumes there with apply and with plan access (${HANDOFF_FILES.tfvars}).`)}`,
     "  type = map(object({",
-    "    account_id = string",
-    "    role_arn   = string",
+    "    account_id    = string",
+    "    role_arn      = string",
+    "    plan_role_arn = string",
     "  }))",
     "",
     "  validation {",
@@ -80,8 +108,8 @@ export function renderAccountsTf(outputs: DeployedOutputs, options: HandoffOptio
     "  }",
     "",
     "  validation {",
-    '    condition     = alltrue([for a in values(var.accounts) : try(regex("^arn:[^:]+:iam::([0-9]{12}):role/", a.role_arn)[0], "") == a.account_id])',
-    '    error_message = "Every role_arn in var.accounts must be an IAM role ARN in its own account_id."',
+    '    condition     = alltrue(flatten([for a in values(var.accounts) : [for arn in [a.role_arn, a.plan_role_arn] : try(regex("^arn:[^:]+:iam::([0-9]{12}):role/", arn)[0], "") == a.account_id]]))',
+    '    error_message = "Every role_arn and plan_role_arn in var.accounts must be an IAM role ARN in its own account_id."',
     "  }",
     "}",
     "",
@@ -89,6 +117,9 @@ export function renderAccountsTf(outputs: DeployedOutputs, options: HandoffOptio
     "  # The selected workspace's account; null when the workspace is not in var.accounts, and",
     "  # then the precondition below stops plan and apply.",
     "  account = lookup(var.accounts, terraform.workspace, null)",
+    "",
+    "  # The role the aws provider assumes in that account, for the run's access level.",
+    `  role_arn = var.access == ${hclString(apply)} ? local.account.role_arn : local.account.plan_role_arn`,
     "}",
     "",
     `output ${hclString(GUARD_OUTPUT)} {`,

@@ -5,9 +5,11 @@ import { attributeLines, hclString, type Attribute } from "./hcl";
 /**
  * `backend.s3.tfbackend`: the partial configuration of the `s3` backend. Workspace `W`'s state
  * is `s3://<bucket>/<prefix>/W/<key>`, encrypted with the state key, locked as the stack says
- * (S3 lockfile, DynamoDB table, or both). The backend starts from whatever credentials the run
- * has (in CI: the CI user's access keys) and assumes the CI Terraform role for every state
- * request. Nothing here is specific to one machine or to an emulator.
+ * (S3 lockfile, DynamoDB table, or both). The backend assumes no role: it makes every state
+ * request with the run's own credentials, which in CI are a session of the CI role of the run's
+ * access level (the pipeline takes it before Terraform starts). Both CI roles may use state as
+ * their policies allow: the apply role reads and writes, the plan role reads and holds the lock.
+ * Nothing here is specific to one machine or to an emulator.
  */
 export function renderBackend(outputs: DeployedOutputs, options: HandoffOptions): string {
   const b = outputs.backend;
@@ -38,13 +40,10 @@ export function renderBackend(outputs: DeployedOutputs, options: HandoffOptions)
     `# Workspace W keeps its state in s3://${b.bucket}/${b.workspaceKeyPrefix}/W/${b.key},`,
     "# encrypted with the state key (SSE-KMS).",
     `# ${lockNote}`,
+    "# No assume_role: every state request uses the run's credentials, a session of the CI role",
+    "# of its access level that the pipeline takes before Terraform starts. The CI apply role",
+    "# reads and writes state; the CI plan role reads it and writes nothing but the lock.",
     ...attributeLines(attributes),
-    "",
-    "# Runs start from the CI user's access keys; every state request is made as the CI Terraform",
-    "# role, with temporary credentials.",
-    "assume_role = {",
-    ...attributeLines([{ name: "role_arn", expression: hclString(outputs.ciRoleArn) }], "  "),
-    "}",
     "",
   ].join("\n");
 }

@@ -1,5 +1,7 @@
+import { renderPipeline } from "../pipeline/render";
 import { parseDeployedOutputs, type DeployedOutputs, type OutputProblem } from "./deployed-outputs";
-import { HANDOFF_FILES, type HandoffFile, type HandoffOptions } from "./files";
+import { HANDOFF_FILES, PIPELINE_DIRECTORY, type HandoffFile, type HandoffOptions } from "./files";
+import { pipelinePlanFromOutputs, pipelineProblems } from "./pipeline-plan";
 import { renderAccountsTf, renderAccountsTfvars } from "./render-accounts";
 import { renderBackend } from "./render-backend";
 import { renderProviders } from "./render-providers";
@@ -18,19 +20,44 @@ export function renderHandoff(outputs: DeployedOutputs, options: HandoffOptions)
   ];
 }
 
+/**
+ * The CI pipeline templates for validated outputs (see `lib/pipeline`), paths relative to the
+ * `ci/` directory. Outputs {@link pipelineProblems} finds fault with are refused (it throws).
+ */
+export function renderPipelineFiles(
+  outputs: DeployedOutputs,
+  options: HandoffOptions,
+): HandoffFile[] {
+  return renderPipeline(pipelinePlanFromOutputs(outputs, options.stack));
+}
+
 /** Outcome of {@link handoffFromStackOutputs}. */
 export type HandoffResult =
-  | { readonly ok: true; readonly files: HandoffFile[]; readonly outputs: DeployedOutputs }
+  | {
+      readonly ok: true;
+      /** The Terraform files, relative to the Terraform root. */
+      readonly files: HandoffFile[];
+      /** The CI pipeline templates, relative to the `ci/` directory. */
+      readonly pipelineFiles: HandoffFile[];
+      readonly outputs: DeployedOutputs;
+    }
   | { readonly ok: false; readonly problems: readonly OutputProblem[] };
 
 /**
  * Validates stack outputs (what `pulumi stack output --json` printed, parsed) and renders the
- * handoff, or returns every problem with the outputs.
+ * handoff and the CI pipeline templates, or returns every problem with the outputs.
  */
 export function handoffFromStackOutputs(raw: unknown, options: HandoffOptions): HandoffResult {
   const parsed = parseDeployedOutputs(raw);
   if (!parsed.ok) return parsed;
-  return { ok: true, files: renderHandoff(parsed.outputs, options), outputs: parsed.outputs };
+  const problems = pipelineProblems(parsed.outputs, options.stack);
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    files: renderHandoff(parsed.outputs, options),
+    pipelineFiles: renderPipelineFiles(parsed.outputs, options),
+    outputs: parsed.outputs,
+  };
 }
 
 /** Error code at the head of {@link formatOutputProblems}'s message. */
@@ -63,13 +90,20 @@ export function formatOutputProblems(
 }
 
 /**
- * The handoff files of a synthesized stack, under `terraform/`, for `npm run synth`. The outputs
- * of the program are always valid; when they are not, that is a bug and this throws.
+ * The handoff files of a synthesized stack, for `npm run synth`: the Terraform files under
+ * `terraform/`, the CI pipeline templates under `ci/`. The outputs of the program are always
+ * valid; when they are not, that is a bug and this throws.
  */
 export function synthHandoffArtifacts(stack: string, outputs: unknown): HandoffFile[] {
   const result = handoffFromStackOutputs(outputs, { stack });
   if (!result.ok) {
     throw new Error(formatOutputProblems(result.problems, "the synthesized program", stack));
   }
-  return result.files.map((file) => ({ path: `terraform/${file.path}`, text: file.text }));
+  return [
+    ...result.files.map((file) => ({ path: `terraform/${file.path}`, text: file.text })),
+    ...result.pipelineFiles.map((file) => ({
+      path: `${PIPELINE_DIRECTORY}/${file.path}`,
+      text: file.text,
+    })),
+  ];
 }

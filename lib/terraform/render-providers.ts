@@ -1,27 +1,31 @@
 import type { DeployedOutputs } from "./deployed-outputs";
 import { generatedHeader, type HandoffOptions } from "./files";
 
-/** Oldest `hashicorp/aws` provider that chains several `assume_role` blocks (role chaining). */
-export const AWS_PROVIDER_VERSION = ">= 5.67.0";
+/**
+ * The `hashicorp/aws` provider releases the file is written for. It uses one `assume_role`
+ * block, `region` and `allowed_account_ids`, which every 5.x release has; a root's own resources
+ * may need a newer one.
+ */
+export const AWS_PROVIDER_VERSION = ">= 5.0.0";
 
 /**
  * `providers.tf`: the default `aws` provider, acting in the selected workspace's account only.
- * Runs start from the CI user's access keys, which may assume nothing but the CI Terraform role,
- * and the product roles trust only that role; so the provider chains two `assume_role` blocks:
- * the CI role, then the workspace's Terraform role (temporary credentials at each hop).
- * `allowed_account_ids` pins the account the chain must end in. Every value comes from
- * `accounts.tf`'s variables, so the file is the same for every stack but for its header.
+ * Runs start as a session of the CI role of their access level (the pipeline takes it before
+ * Terraform starts), and each product role trusts only one CI role: the plan role the CI plan
+ * role, the Terraform role the CI apply role. So the provider makes one hop, into
+ * `local.role_arn`, the role `accounts.tf` selects for `var.access`; a session of the wrong CI
+ * role is refused by AWS. `allowed_account_ids` pins the account the hop must end in. Every
+ * value comes from `accounts.tf`, so the file is the same for every stack but for its header.
  */
 export function renderProviders(_outputs: DeployedOutputs, options: HandoffOptions): string {
   return [
     ...generatedHeader(options.stack),
     "#",
     "# The aws provider acts in the selected workspace's account and nowhere else. It needs the",
-    "# variables and local.account of accounts.tf. Declare no other default aws provider.",
+    "# variables and locals of accounts.tf. Declare no other default aws provider.",
     "",
     "terraform {",
     "  required_providers {",
-    "    # Role chaining (two assume_role blocks) needs 5.67.0.",
     "    aws = {",
     '      source  = "hashicorp/aws"',
     `      version = "${AWS_PROVIDER_VERSION}"`,
@@ -33,15 +37,12 @@ export function renderProviders(_outputs: DeployedOutputs, options: HandoffOptio
     "  region              = var.region",
     "  allowed_account_ids = [local.account.account_id]",
     "",
-    "  # Hop 1: from the CI user's access keys to the CI Terraform role, the only identity the",
-    "  # product accounts' roles trust.",
+    "  # The run starts as a session of the CI role of its access level (var.access): the CI plan",
+    "  # role or the CI apply role, taken by the pipeline. From there, one hop: the selected",
+    "  # workspace's plan role (plan access) or Terraform role (apply access). Each trusts only its",
+    "  # own CI role, so a plan session asking for apply access is refused: it fails closed.",
     "  assume_role {",
-    "    role_arn = var.ci_role_arn",
-    "  }",
-    "",
-    "  # Hop 2: the selected workspace's Terraform role, in its product account.",
-    "  assume_role {",
-    "    role_arn = local.account.role_arn",
+    "    role_arn = local.role_arn",
     "  }",
     "}",
     "",

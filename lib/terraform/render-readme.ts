@@ -1,21 +1,58 @@
 import type { DeployedOutputs } from "./deployed-outputs";
-import { HANDOFF_FILES, regenerateCommand, type HandoffOptions } from "./files";
+import { HANDOFF_FILES, PIPELINE_DIRECTORY, regenerateCommand, type HandoffOptions } from "./files";
 import { markdownTable } from "./markdown";
 import { GUARD_OUTPUT } from "./render-accounts";
 import { AWS_PROVIDER_VERSION } from "./render-providers";
 import { supportedVersions, TESTED_OPENTOFU } from "./versions";
+
+const code = (s: string) => `\`${s}\``;
+
+/** How a job gets the CI role session it starts from, in the stack's CI mode. */
+function startingCredentials(outputs: DeployedOutputs): string[] {
+  const { ci } = outputs;
+  if (ci.mode === "github-oidc") {
+    return [
+      `GitHub Actions (mode ${code(ci.mode)}): the job asks for \`id-token: write\` and runs`,
+      `\`aws-actions/configure-aws-credentials\` with \`role-to-assume\` set to the CI role of its`,
+      `access level and \`audience: ${ci.audience ?? ""}\`. The CI plan role trusts only pull request`,
+      `jobs of \`${ci.repository ?? ""}\`; the CI apply role only jobs in the apply environments.`,
+    ];
+  }
+  if (ci.mode === "gitlab-oidc") {
+    return [
+      `GitLab CI (mode ${code(ci.mode)}): the job declares an \`id_tokens\` entry with`,
+      `\`aud: ${ci.audience ?? ""}\`, writes the token to a file and sets \`AWS_ROLE_ARN\` (the CI role of`,
+      "its access level) and `AWS_WEB_IDENTITY_TOKEN_FILE`; the AWS SDKs take the session from",
+      `them. The CI apply role trusts only jobs on \`${ci.branch}\` of \`${ci.repository ?? ""}\`.`,
+    ];
+  }
+  return [
+    `IAM users (mode ${code(ci.mode)}): each access level has its own user, whose access keys may`,
+    "do one thing: assume that level's CI role. The job assumes it with those keys (for example",
+    "`aws sts assume-role`, or a profile with `role_arn` and `source_profile`) and exports the",
+    "session's `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`. The user's",
+    "own keys can read no state and assume no product role.",
+  ];
+}
 
 /** `README.md`: how the Terraform repository uses the files, locally and in CI. */
 export function renderReadme(outputs: DeployedOutputs, options: HandoffOptions): string {
   const b = outputs.backend;
   const versions = supportedVersions(b.lockMode);
   const f = HANDOFF_FILES;
+  const ci = outputs.ci;
   const first = outputs.workspaces[0]?.workspace ?? "WORKSPACE";
   const lock = {
     "s3-lockfile": `an S3 lockfile beside the state (\`<state>.tflock\`)`,
     dynamodb: `an item in the DynamoDB table \`${b.lockTable ?? ""}\``,
     both: `an S3 lockfile beside the state and an item in the DynamoDB table \`${b.lockTable ?? ""}\` (both must be held)`,
   }[b.lockMode];
+  const lockWrites = {
+    "s3-lockfile": "the lockfile",
+    dynamodb: "the lock item (never the state's digest item)",
+    both: "the lockfile and the lock item (never the state's digest item)",
+  }[b.lockMode];
+  const stages = ci.applyStages.map((stage, i) => `${i + 1}. ${stage.map(code).join(", ")}`);
   return [
     `# Terraform handoff: stack \`${options.stack}\``,
     "",
@@ -27,56 +64,92 @@ export function renderReadme(outputs: DeployedOutputs, options: HandoffOptions):
     regenerateCommand(options.stack, "--out <your Terraform root>"),
     "```",
     "",
+    `The same command writes the CI pipeline templates to \`<your Terraform root>/${PIPELINE_DIRECTORY}/\`; start with`,
+    `\`${PIPELINE_DIRECTORY}/README.md\`, which says where each template goes.`,
+    "",
     ...markdownTable(
       ["file", "what"],
       [
         [
-          `\`${f.backend}\``,
-          "partial configuration of the `s3` backend: bucket, key layout, KMS key, locking, and the CI Terraform role every state request is made as",
+          code(f.backend),
+          "partial configuration of the `s3` backend: bucket, key layout, KMS key, locking; no role, state requests use the run's CI role session",
         ],
         [
-          `\`${f.tfvars}\``,
-          "the region, the CI Terraform role and the workspace → `{ account_id, role_arn }` map (loaded automatically)",
+          code(f.tfvars),
+          "the region and the workspace → `{ account_id, role_arn, plan_role_arn }` map (loaded automatically)",
         ],
         [
-          `\`${f.accounts}\``,
-          "the variables, `local.account` (the selected workspace's account) and the guard that refuses a workspace not in the map; needs no provider",
+          code(f.accounts),
+          "the variables (`access` among them), `local.account` (the selected workspace's account), `local.role_arn` (the role for the run's access level) and the guard that refuses a workspace not in the map; needs no provider",
         ],
         [
-          `\`${f.providers}\``,
-          "the `aws` provider: assumes the CI Terraform role, then the workspace's Terraform role; pinned to the workspace's account",
+          code(f.providers),
+          "the `aws` provider: assumes `local.role_arn` from the run's CI role session; pinned to the workspace's account",
         ],
         [
-          `\`${f.selectWorkspace}\``,
-          "the pipeline's workspace step: refuses a workspace not in the map before any state is read or written",
+          code(f.selectWorkspace),
+          "the pipeline's workspace step: refuses a workspace not in the map before any state is read or written; creates a new workspace with apply access only",
         ],
       ],
     ),
     "",
+    "## Access levels",
+    "",
+    "Every run has an access level, the Terraform variable `access`, which the pipeline sets with",
+    "`TF_VAR_access`. It decides two things that must match: the CI role the run starts as, and",
+    "the role the `aws` provider assumes in the workspace's account.",
+    "",
+    ...markdownTable(
+      ["`access`", "the run starts as", "the provider assumes", "state", "runs"],
+      [
+        [
+          "`plan` (default)",
+          `the CI plan role \`${outputs.ciPlanRoleArn}\``,
+          "the workspace's plan role: read-only, secret values denied",
+          `read; writes only ${lockWrites}`,
+          "every pull request or merge request",
+        ],
+        [
+          "`apply`",
+          `the CI apply role \`${outputs.ciRoleArn}\``,
+          "the workspace's Terraform role",
+          "read and written",
+          `\`${ci.branch}\` only, in the workspace's environment`,
+        ],
+      ],
+    ),
+    "",
+    "A mismatch fails closed: each product role trusts only its own CI role, so a plan session",
+    "that asks for apply access is refused by AWS before anything is read. A saved plan keeps its",
+    "variables: `apply W.tfplan` runs with the access level the plan was made with, so an apply",
+    "job plans with `apply` access and applies that file in the same job.",
+    "",
     "## Workspaces",
     "",
     "Each product account is one workspace. Selecting it makes the `aws` provider act in that",
-    "account, with temporary credentials of the account's Terraform role.",
+    "account, with temporary credentials of the role for the run's access level.",
     "",
     ...markdownTable(
-      ["workspace", "account", "account id", "role Terraform assumes"],
+      ["workspace", "account", "account id", "environment", "Terraform role (apply)", "plan role"],
       outputs.workspaces.map((w) => [
-        `\`${w.workspace}\``,
+        code(w.workspace),
         w.accountName,
         w.accountId,
-        `\`${w.roleArn}\``,
+        code(w.environment),
+        code(w.roleArn),
+        code(w.planRoleArn),
       ]),
     ),
     "",
     `State of workspace \`W\`: \`s3://${b.bucket}/${b.workspaceKeyPrefix}/W/${b.key}\`, encrypted with the`,
     `state key (SSE-KMS), every version kept; locked with ${lock}. The \`default\` workspace is`,
-    "not used: the CI role cannot write its state and the guard refuses it.",
+    "not used: no CI role can write its state and the guard refuses it.",
     "",
     "## Supported versions",
     "",
     `- OpenTofu ${versions.opentofu} (the files are tested end to end with OpenTofu ${TESTED_OPENTOFU}).`,
     `- Terraform ${versions.terraform}.`,
-    `- Provider \`hashicorp/aws\` \`${AWS_PROVIDER_VERSION}\` (two \`assume_role\` blocks: role chaining).`,
+    `- Provider \`hashicorp/aws\` \`${AWS_PROVIDER_VERSION}\` (one \`assume_role\` block).`,
     "",
     `\`${f.accounts}\` sets \`required_version = "${versions.requiredVersion}"\`: ${versions.reason}.`,
     "",
@@ -90,19 +163,26 @@ export function renderReadme(outputs: DeployedOutputs, options: HandoffOptions):
     "",
     `Resources use the default \`aws\` provider of \`${f.providers}\`; \`local.account.account_id\` is the`,
     "account being managed. Declare no other default `aws` provider and no other `aws` entry in",
-    `\`required_providers\` (\`${f.providers}\` has one).`,
+    `\`required_providers\` (\`${f.providers}\` has one). With \`plan\` access every read your root makes`,
+    "goes through the plan role: a root that reads secret values (Secrets Manager, SecureString",
+    "parameters) cannot be planned on a pull request.",
     "",
     "## Running it",
     "",
-    "Credentials: the CI user's access keys (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`), nothing",
-    "else. They may only assume the CI Terraform role; the backend and the provider do that.",
+    "Credentials: a session of the CI role of the run's access level, in the environment",
+    "(`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, or what the AWS SDKs read",
+    "for web identity). The pipeline takes it before Terraform starts; neither the backend nor the",
+    "provider assumes a CI role.",
+    "",
+    ...startingCredentials(outputs),
     "",
     "```sh",
+    "export TF_VAR_access=plan   # apply: only in the apply job, as the CI apply role",
     `tofu init -input=false -backend-config=${f.backend}`,
     "# Refuses a workspace that is not in the map, before any state is read or written:",
     `sh ${f.selectWorkspace} ${first}`,
     `tofu plan -input=false -out=${first}.tfplan`,
-    "# CI only, from main:",
+    `# Apply job only (TF_VAR_access=apply, from ${ci.branch}), in the job that made the plan:`,
     `tofu apply -input=false ${first}.tfplan`,
     "```",
     "",
@@ -110,20 +190,25 @@ export function renderReadme(outputs: DeployedOutputs, options: HandoffOptions):
     "",
     "## What the CI pipeline must do",
     "",
-    `Change management is enforced here. Run one job per workspace, taking the workspace names from`,
-    `the keys of \`${f.tfvars}\` (never typed by hand):`,
+    `Change management is enforced here. The templates in \`${PIPELINE_DIRECTORY}/\` do all of it for the`,
+    `stack's CI mode (\`${ci.mode}\`); if you write your own, run one job per workspace, taking the`,
+    `workspace names from the keys of \`${f.tfvars}\` (never typed by hand):`,
     "",
-    `1. **Pull request: plan.** \`init\`, \`sh ${f.selectWorkspace} W\`, \`plan -out=W.tfplan\`;`,
-    "   publish every plan on the pull request.",
+    `1. **Pull request: plan.** As the CI plan role, with \`TF_VAR_access=plan\`: \`init\`,`,
+    `   \`sh ${f.selectWorkspace} W\`, \`plan -out=W.tfplan\`; publish every plan on the pull request.`,
     "2. **Review: DevOps and Security.** Both approve the pull request (required reviewers through",
-    "   branch protection and CODEOWNERS) after reading the plans.",
-    "3. **Apply: from main only.** After the merge, the pipeline plans again on the merge commit and",
-    "   applies that plan, in a deployment environment bound to `main`. No apply from a branch, a",
-    "   pull request or a laptop.",
+    `   branch protection and CODEOWNERS: ${ci.codeOwners.map(code).join(", ")}) after reading the plans.`,
+    `3. **Apply: from \`${ci.branch}\` only.** After the merge, as the CI apply role, with`,
+    "   `TF_VAR_access=apply`, in the workspace's deployment environment: plan again on the merge",
+    "   commit and apply that plan in the same job. No apply from a branch, a pull request or a",
+    "   laptop. Stages run one after another, the workspaces of a stage in parallel:",
     "",
-    "The CI user's keys are the only credentials, and plan jobs hold them too: keep them in the CI",
-    "secret store, expose them only to this repository's own branches (never to pull requests from",
-    "forks), and make any change to the pipeline itself go through the same review.",
+    ...stages.map((line) => `   ${line}`),
+    "",
+    "Plan jobs hold only the plan path's credentials: they cannot write state or assume a",
+    "Terraform role. Keep the apply path's credentials to the apply environments (never to pull",
+    "requests, above all from forks), and make any change to the pipeline itself go through the",
+    "same review.",
     "",
     "Rules that keep state safe:",
     "",
@@ -132,7 +217,9 @@ export function renderReadme(outputs: DeployedOutputs, options: HandoffOptions):
     `  any configuration is evaluated. \`${f.selectWorkspace}\` checks the map first; the`,
     `  \`${GUARD_OUTPUT}\` output's precondition in \`${f.accounts}\` then refuses any other`,
     "  workspace at plan time (for example one whose account was removed from the stack: its state",
-    "  is kept, its role is gone).",
+    "  is kept, its roles are gone).",
+    "- A new workspace has no state until its first run with `apply` access creates it: until",
+    `  then its plan job fails at \`${f.selectWorkspace}\` (plan access writes no state).`,
     "- One run per workspace at a time. A second run fails with `Error acquiring the state lock`",
     "  (add `-lock-timeout=10m` to wait instead). Never `force-unlock` a lock a live run holds.",
     "- Never run in the `default` workspace.",
@@ -140,8 +227,9 @@ export function renderReadme(outputs: DeployedOutputs, options: HandoffOptions):
     "## Adding a product account",
     "",
     "Add it to the tf-bootstrap stack config, deploy (`pulumi up`), regenerate these files: one",
-    `workspace appears in \`${f.tfvars}\`. The next pipeline run creates its state with`,
-    `\`${f.selectWorkspace}\`; no other workspace's state is touched.`,
+    `workspace appears in \`${f.tfvars}\`, and in the apply stages of the templates. The first apply`,
+    `job on \`${ci.branch}\` creates its state with \`${f.selectWorkspace}\`; no other workspace's state is`,
+    "touched.",
     "",
   ].join("\n");
 }

@@ -1,10 +1,11 @@
 import type { LockMode } from "./deployed-outputs";
 
 /**
- * The Terraform and OpenTofu versions the generated files are written for. The backend file
- * uses the `assume_role = { ... }` object (Terraform and OpenTofu 1.6+) and, unless the lock
- * mode is `dynamodb`, `use_lockfile` (OpenTofu 1.10+; Terraform 1.10 as an experiment, generally
- * available from 1.11).
+ * The Terraform and OpenTofu versions the generated files are written for. Unless the lock mode
+ * is `dynamodb`, the backend file sets `use_lockfile` (OpenTofu 1.10+; Terraform 1.10 as an
+ * experiment, generally available from 1.11). Otherwise the floor is OpenTofu's first release,
+ * 1.6, which forked Terraform 1.6's S3 backend (rewritten on the AWS SDK for Go v2): the backend
+ * the files are tested with. `workspace select -or-create` needs Terraform 1.4.
  */
 export interface VersionSupport {
   /** Oldest OpenTofu release that runs the files, as a `required_version` constraint. */
@@ -27,7 +28,7 @@ export function supportedVersions(lockMode: LockMode): VersionSupport {
       requiredVersion: ">= 1.6.0",
       opentofu: "1.6 or newer",
       terraform: "1.6 or newer (1.11+ warns that `dynamodb_table` is deprecated)",
-      reason: "the backend's `assume_role` object needs 1.6",
+      reason: "OpenTofu's first release, 1.6, whose S3 backend Terraform 1.6 shares",
     };
   }
   return {

@@ -1,7 +1,8 @@
 /**
  * End-to-end smoke test of the Terraform state backend this project provisions: OpenTofu's S3
  * backend, configured the way the generated handoff configures it (bucket, KMS key, S3
- * lockfile or DynamoDB table, assume_role), runs against moto with IAM enforcement on.
+ * lockfile or DynamoDB table, no role of its own), runs against moto with IAM enforcement on,
+ * from a session of the CI role that the test takes with the CI user's keys, as a pipeline does.
  *
  * AWS calls from the test go through boto3 in moto's own venv (`fixtures/aws.ts`): it is
  * pinned together with moto and signs requests with SigV4, which moto checks once IAM
@@ -35,7 +36,7 @@ import {
   type AwsCall,
   type Credentials,
 } from "./fixtures/aws";
-import { assertRanAsRole, header } from "./fixtures/state-bucket";
+import { assertRanAsSession, header } from "./fixtures/state-bucket";
 
 const ACCOUNT = "111111111111";
 const REGION = "eu-west-1";
@@ -154,8 +155,11 @@ async function buildTerraformAccount(moto: MotoServer): Promise<TerraformAccount
 
 type Lock = "lockfile" | "dynamodb";
 
-/** The backend settings a user's pipeline passes: nothing emulator-specific may appear here. */
-function productBackendConfig(kmsKeyArn: string, lock: Lock, assumeRole = true): string {
+/**
+ * The backend settings a user's pipeline passes: nothing emulator-specific may appear here, and
+ * no role: the run's credentials (a CI role session) make every request.
+ */
+function productBackendConfig(kmsKeyArn: string, lock: Lock): string {
   return [
     `bucket               = "${BUCKET}"`,
     `region               = "${REGION}"`,
@@ -164,7 +168,6 @@ function productBackendConfig(kmsKeyArn: string, lock: Lock, assumeRole = true):
     `encrypt              = true`,
     `kms_key_id           = "${kmsKeyArn}"`,
     lock === "lockfile" ? `use_lockfile         = true` : `dynamodb_table       = "${LOCK_TABLE}"`,
-    ...(assumeRole ? ["assume_role = {", `  role_arn = "${CI_ROLE_ARN}"`, "}"] : []),
   ].join("\n");
 }
 
@@ -242,11 +245,15 @@ describe("e2e: OpenTofu S3 backend against moto", function () {
     for (const sandbox of sandboxes.splice(0)) sandbox.cleanup();
   });
 
-  /** A fresh root and data dir, initialised against the state bucket. */
-  async function initRoot(name: string, lock: Lock, options: { assumeRole?: boolean } = {}) {
+  /**
+   * A fresh root and data dir, initialised against the state bucket, run from `credentials`:
+   * by default a session of the CI role, taken with the CI user's keys as a pipeline takes it.
+   */
+  async function initRoot(name: string, lock: Lock, credentials?: Credentials) {
     const sandbox = tofuSandbox(`e2e-${name}`);
     sandboxes.push(sandbox);
-    const product = productBackendConfig(account.kmsKeyArn, lock, options.assumeRole ?? true);
+    const runAs = credentials ?? (await assumeRole(moto(), CI_ROLE_ARN, account.ciUser, "ci"));
+    const product = productBackendConfig(account.kmsKeyArn, lock);
     assert.doesNotMatch(product, /endpoint|skip_|use_path_style|127\.0\.0\.1/);
     writeFileSync(path.join(sandbox.root, "main.tf"), MAIN_TF);
     writeFileSync(path.join(sandbox.root, "backend.hcl"), product);
@@ -256,8 +263,9 @@ describe("e2e: OpenTofu S3 backend against moto", function () {
     );
     const env = {
       ...sandbox.env,
-      AWS_ACCESS_KEY_ID: account.ciUser.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: account.ciUser.secretAccessKey,
+      AWS_ACCESS_KEY_ID: runAs.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: runAs.secretAccessKey,
+      ...(runAs.sessionToken ? { AWS_SESSION_TOKEN: runAs.sessionToken } : {}),
     };
     const tofu = (args: readonly string[]) => runTofu(args, { cwd: sandbox.root, env });
     const root: Root = {
@@ -275,20 +283,30 @@ describe("e2e: OpenTofu S3 backend against moto", function () {
       "-backend-config=backend.hcl",
       `-backend-config=${path.join(sandbox.dir, "emulator.backend.hcl")}`,
     ]);
-    return { root, init };
+    return { root, init, runAs };
   }
 
   async function initOk(name: string, lock: Lock): Promise<Root> {
-    const { root, init } = await initRoot(name, lock);
+    return (await initSession(name, lock)).root;
+  }
+
+  async function initSession(name: string, lock: Lock) {
+    const { root, init, runAs } = await initRoot(name, lock);
     assert.equal(init.code, 0, describeRun(["init"], init));
-    return root;
+    return { root, session: runAs };
   }
 
   const admin = () => account.admin;
 
   it("init, workspace new, apply: state at terraform/<workspace>/terraform.tfstate, SSE-KMS with the key", async function () {
+    const { root, session } = await initSession("dev", "lockfile");
     await moto().startRecording();
-    const root = await initOk("dev", "lockfile");
+    await root.ok([
+      "init",
+      "-no-color",
+      "-backend-config=backend.hcl",
+      `-backend-config=${path.join(root.sandbox.dir, "emulator.backend.hcl")}`,
+    ]);
     await root.ok(["workspace", "new", "-no-color", "dev"]);
     await root.ok(["apply", "-auto-approve", "-no-color", "-var", "input=hello"]);
     const recording = await moto().stopRecording();
@@ -314,7 +332,7 @@ describe("e2e: OpenTofu S3 backend against moto", function () {
     );
     assert.equal(state.resources[0].instances[0].attributes.input.value, "hello");
 
-    assertRanAsRole(recording, account.ciUser.accessKeyId, CI_ROLE_ARN, account.kmsKeyArn);
+    assertRanAsSession(recording, session, [account.ciUser.accessKeyId], account.kmsKeyArn);
     const lockPuts = recording.filter(
       (r) =>
         r.method === "PUT" && new URL(r.url).pathname === `/${BUCKET}/${stateKey("dev")}.tflock`,
@@ -324,7 +342,7 @@ describe("e2e: OpenTofu S3 backend against moto", function () {
   });
 
   it("the CI user's own keys cannot read the state (IAM is enforced), so the role did", async function () {
-    const { init } = await initRoot("no-role", "lockfile", { assumeRole: false });
+    const { init } = await initRoot("no-role", "lockfile", account.ciUser);
     assert.equal(init.code, 1, describeRun(["init"], init));
     assert.match(
       init.stderr.replace(/\s+/g, " "),

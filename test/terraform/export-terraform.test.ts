@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -10,8 +11,13 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { HANDOFF_FILES, renderHandoff, parseDeployedOutputs } from "../../lib/terraform";
+import { join, relative } from "node:path";
+import {
+  HANDOFF_FILES,
+  parseDeployedOutputs,
+  renderHandoff,
+  renderPipelineFiles,
+} from "../../lib/terraform";
 import { ROOT, synth } from "../helpers/stack";
 
 interface Run {
@@ -38,12 +44,18 @@ function script(name: string, args: readonly string[], stdin = ""): Promise<Run>
   });
 }
 
+/** Every file under `dir` (dot files included), by path relative to it. */
 function readDir(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    readdirSync(dir)
-      .sort()
-      .map((name) => [name, readFileSync(join(dir, name), "utf8")]),
-  );
+  const files: [string, string][] = [];
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.push([relative(dir, path), readFileSync(path, "utf8")]);
+    }
+  };
+  walk(dir);
+  return Object.fromEntries(files.sort(([a], [b]) => a.localeCompare(b)));
 }
 
 describe("npm run export-terraform", function () {
@@ -58,17 +70,25 @@ describe("npm run export-terraform", function () {
   });
   afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
+  /** The Terraform files at the root of --out, the pipeline templates under ci/. */
   const expected = () => {
     const parsed = parseDeployedOutputs(outputs);
     assert.ok(parsed.ok);
+    const options = { stack: "acme" };
     return Object.fromEntries(
-      renderHandoff(parsed.outputs, { stack: "acme" })
+      [
+        ...renderHandoff(parsed.outputs, options),
+        ...renderPipelineFiles(parsed.outputs, options).map((f) => ({
+          ...f,
+          path: `ci/${f.path}`,
+        })),
+      ]
         .sort((a, b) => a.path.localeCompare(b.path))
         .map((f) => [f.path, f.text]),
     );
   };
 
-  it("reads `pulumi stack output --json` from stdin and writes the handoff to --out", async () => {
+  it("reads `pulumi stack output --json` from stdin and writes the handoff to --out, the pipeline templates to --out/ci", async () => {
     const out = join(tmp, "terraform");
     const run = await script(
       "export-terraform",
@@ -78,7 +98,7 @@ describe("npm run export-terraform", function () {
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stdout,
-      /stack 'acme': 3 workspaces \(dev, prod, staging\), lock s3-lockfile; 6 files written to /,
+      /stack 'acme': 3 workspaces \(dev, prod, staging\), lock s3-lockfile, CI mode iam-user; 6 files written to .*, 7 pipeline templates to .*\/terraform\/ci$/m,
     );
     assert.deepEqual(readDir(out), expected());
     assert.ok(
@@ -101,6 +121,8 @@ describe("npm run export-terraform", function () {
     ]);
     assert.equal(run0.code, 0, run0.stderr);
     writeFileSync(join(out, "main.tf"), "# the user's own\n");
+    mkdirSync(join(out, "ci", "github", ".github", "workflows"), { recursive: true });
+    writeFileSync(join(out, "ci", "github", ".github", "workflows", "lint.yml"), "on: push\n");
     const run = await script("export-terraform", [
       "--stack",
       "acme",
@@ -110,7 +132,28 @@ describe("npm run export-terraform", function () {
       out,
     ]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(readDir(out), { ...expected(), "main.tf": "# the user's own\n" });
+    assert.deepEqual(readDir(out), {
+      ...expected(),
+      "main.tf": "# the user's own\n",
+      "ci/github/.github/workflows/lint.yml": "on: push\n",
+    });
+  });
+
+  it("without --out, writes out/<stack>/terraform and out/<stack>/ci, where synth writes them", async () => {
+    const stack = `export-default-${process.pid}`;
+    const dir = join(ROOT, "out", stack);
+    try {
+      const run = await script("export-terraform", ["--stack", stack], JSON.stringify(outputs));
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(
+        Object.keys(readDir(join(dir, "terraform"))).sort(),
+        Object.values(HANDOFF_FILES).sort(),
+      );
+      assert.ok(existsSync(join(dir, "ci", "README.md")), "no ci/README.md");
+      assert.equal(existsSync(join(dir, "terraform", "ci")), false, "templates inside terraform/");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   const errors: {
@@ -148,7 +191,33 @@ describe("npm run export-terraform", function () {
       args: () => ["--stack", "acme"],
       stdin: JSON.stringify({ terraformAccountId: "111111111111" }),
       stderr:
-        /\[TFB_OUTPUTS_INVALID\] the stack outputs from stdin cannot make the Terraform handoff \(3 problems\); no file was written:\n {2}- workspaces = \(missing\): is missing[\s\S]*- backend = \(missing\)[\s\S]*pulumi stack output --json --stack acme > outputs\.json/,
+        /\[TFB_OUTPUTS_INVALID\] the stack outputs from stdin cannot make the Terraform handoff \(5 problems\); no file was written:\n {2}- workspaces = \(missing\): is missing[\s\S]*- backend = \(missing\)[\s\S]*pulumi stack output --json --stack acme > outputs\.json/,
+    },
+    {
+      name: "for the outputs of a stack deployed before the plan path, saying to run `pulumi up` first",
+      args: () => ["--stack", "acme"],
+      stdin: JSON.stringify({
+        terraformAccountId: "111111111111",
+        workspaces: {
+          dev: {
+            accountName: "dev",
+            accountId: "222222222222",
+            roleArn: "arn:aws:iam::222222222222:role/terraform",
+          },
+        },
+        backend: {
+          bucket: "acme-tfstate-111111111111-eu-west-1",
+          region: "eu-west-1",
+          key: "terraform.tfstate",
+          workspaceKeyPrefix: "terraform",
+          lockMode: "s3-lockfile",
+          kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        },
+        ciRoleArn: "arn:aws:iam::111111111111:role/terraform-ci",
+        ciUserName: "terraform-ci",
+      }),
+      stderr:
+        /\(1 problem\); no file was written:\n {2}- ciPlanRoleArn = \(missing\): is missing, and so are `ci` and every workspace's `planRoleArn` and `environment`: the stack was deployed with a tf-bootstrap version from before the plan path\. Run `pulumi up` on the stack with this version first/,
     },
   ];
   for (const e of errors) {
@@ -161,7 +230,7 @@ describe("npm run export-terraform", function () {
     });
   }
 
-  it("writes what `npm run synth` writes to out/<stack>/terraform/ from that stack's outputs.json", async () => {
+  it("writes what `npm run synth` writes to out/<stack>/terraform/ and out/<stack>/ci/ from that stack's outputs.json", async () => {
     const synthOut = join(tmp, "synth");
     const synthRun = await script("synth", ["--out", synthOut]);
     assert.equal(synthRun.code, 0, synthRun.stderr);
@@ -175,6 +244,16 @@ describe("npm run export-terraform", function () {
       out,
     ]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(readDir(join(synthOut, "terraform")), readDir(out));
+    const exported = readDir(out);
+    const prefixed = (dir: string) =>
+      Object.fromEntries(
+        Object.entries(readDir(join(synthOut, dir))).map(([k, v]) => [`${dir}/${k}`, v]),
+      );
+    assert.deepEqual(
+      Object.fromEntries(
+        Object.entries(exported).map(([k, v]) => [k.startsWith("ci/") ? k : `terraform/${k}`, v]),
+      ),
+      { ...prefixed("terraform"), ...prefixed("ci") },
+    );
   });
 });

@@ -1,14 +1,18 @@
 import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PIPELINE_FILES, renderPipeline } from "../../lib/pipeline";
 import {
   GUARD_OUTPUT,
   HANDOFF_FILES,
   handoffFromStackOutputs,
   hclString,
+  IAM_USER_AUDIENCE,
   markdownTable,
   parseDeployedOutputs,
+  pipelinePlanFromOutputs,
   renderHandoff,
+  renderPipelineFiles,
   synthHandoffArtifacts,
   type AccountsTfvars,
   type DeployedOutputs,
@@ -109,12 +113,9 @@ describe("Terraform handoff rendering", function () {
         kms_key_id: hclString(outputs.backend.kmsKeyArn),
         ...(c.lockfile ? { use_lockfile: "true" } : {}),
         ...(c.table ? { dynamodb_table: '"terraform-locks"' } : {}),
-        assume_role: "{",
       });
-      assert.match(
-        backend,
-        /\nassume_role = \{\n {2}role_arn = "arn:aws:iam::111111111111:role\/terraform-ci"\n\}\n$/,
-      );
+      // The run's own credentials (a CI role session) make every state request.
+      assert.doesNotMatch(backend, /^\s*(assume_role|role_arn|profile)\b/m);
       assert.match(
         text(files, HANDOFF_FILES.accounts),
         new RegExp(`required_version = "${c.requiredVersion}"`),
@@ -122,13 +123,18 @@ describe("Terraform handoff rendering", function () {
     });
   }
 
-  it("maps every workspace to the account and role the registered resources have (not only the outputs)", () => {
+  it("maps every workspace to the account and both roles the registered resources have (not only the outputs); names no CI role", () => {
     const result = synths.get("example") as SynthResult;
     const tfvars = JSON.parse(text(rendered("example"), HANDOFF_FILES.tfvars)) as AccountsTfvars;
     const products = getValue<ProductAccountConfig[]>(stackConfig(), "productAccounts");
     assert.deepEqual(tfvars.accounts, topologyAccounts(result, products));
+    assert.deepEqual(Object.keys(tfvars), ["region", "accounts"]);
     assert.equal(tfvars.region, "eu-west-1");
-    assert.equal(tfvars.ci_role_arn, "arn:aws:iam::111111111111:role/terraform-ci");
+    assert.deepEqual(tfvars.accounts.dev, {
+      account_id: "222222222222",
+      role_arn: "arn:aws:iam::222222222222:role/terraform",
+      plan_role_arn: "arn:aws:iam::222222222222:role/terraform-plan",
+    });
   });
 
   it("uses each account's configured workspace name, sorted, whatever the order of the outputs", async () => {
@@ -147,7 +153,7 @@ describe("Terraform handoff rendering", function () {
     assert.equal(tfvars.accounts.production?.account_id, "444444444444");
   });
 
-  it("providers.tf: the aws provider assumes the CI role, then the workspace's role, pinned to the workspace's account", () => {
+  it("providers.tf: the aws provider makes one hop, into the role accounts.tf selects for the access level, pinned to the workspace's account", () => {
     const providers = text(rendered("example"), HANDOFF_FILES.providers);
     const body = /\nprovider "aws" \{\n([\s\S]*?)\n\}\n/.exec(providers)?.[1] ?? "";
     const code = body
@@ -160,23 +166,20 @@ describe("Terraform handoff rendering", function () {
         "  region              = var.region",
         "  allowed_account_ids = [local.account.account_id]",
         "  assume_role {",
-        "    role_arn = var.ci_role_arn",
-        "  }",
-        "  assume_role {",
-        "    role_arn = local.account.role_arn",
+        "    role_arn = local.role_arn",
         "  }",
       ].join("\n"),
     );
-    assert.match(providers, /source {2}= "hashicorp\/aws"\n\s+version = ">= 5\.67\.0"/);
+    assert.match(providers, /source {2}= "hashicorp\/aws"\n\s+version = ">= 5\.0\.0"/);
     assert.equal((providers.match(/^provider /gm) ?? []).length, 1, "one provider block only");
   });
 
-  it("accounts.tf declares every variable the tfvars file sets, and guards the workspace with an output precondition naming it", () => {
+  it("accounts.tf declares every variable the tfvars file sets and the access level, and guards the workspace with an output precondition naming it", () => {
     const files = rendered("example");
     const accounts = text(files, HANDOFF_FILES.accounts);
     const tfvars = JSON.parse(text(files, HANDOFF_FILES.tfvars)) as Record<string, unknown>;
     const declared = [...accounts.matchAll(/^variable "([a-z_]+)"/gm)].map((m) => m[1]);
-    assert.deepEqual(declared.sort(), Object.keys(tfvars).sort());
+    assert.deepEqual(declared.sort(), [...Object.keys(tfvars), "access"].sort());
     assert.match(accounts, /account = lookup\(var\.accounts, terraform\.workspace, null\)/);
     assert.match(accounts, new RegExp(`output "${GUARD_OUTPUT}" \\{[\\s\\S]*precondition \\{`));
     assert.match(accounts, /Workspace \\"\$\{terraform\.workspace\}\\" is not in the topology/);
@@ -185,6 +188,34 @@ describe("Terraform handoff rendering", function () {
       /^\s*(provider|resource|data|module|required_providers)\b/m,
       "accounts.tf must not need a provider",
     );
+  });
+
+  it("accounts.tf: `access` defaults to plan, accepts only plan and apply, and selects the plan role unless it is apply", () => {
+    const accounts = text(rendered("example"), HANDOFF_FILES.accounts);
+    const variable = /\nvariable "access" \{\n([\s\S]*?)\n\}\n/.exec(accounts)?.[1] ?? "";
+    assert.match(variable, /^ {2}type {8}= string$/m);
+    assert.match(variable, /^ {2}default {5}= "plan"$/m);
+    assert.match(variable, /condition {5}= contains\(\["plan", "apply"\], var\.access\)/);
+    assert.match(
+      accounts,
+      /\n {2}role_arn = var\.access == "apply" \? local\.account\.role_arn : local\.account\.plan_role_arn\n/,
+    );
+    assert.match(accounts, /A saved plan keeps its variables/);
+  });
+
+  it("select-workspace.sh creates a workspace with apply access only, and refuses any other access level", () => {
+    const script = text(rendered("example"), HANDOFF_FILES.selectWorkspace);
+    assert.match(
+      script,
+      /case "\$\{TF_VAR_access:-plan\}" in\n {2}apply\) exec "\$tf" workspace select -or-create "\$ws" ;;/,
+    );
+    assert.match(script, /\n {2}exit 3\nfi\nexec "\$tf" workspace select "\$ws"\n/);
+    assert.equal(
+      (script.match(/-or-create/g) ?? []).length,
+      1,
+      "one -or-create, in the apply branch",
+    );
+    assert.match(script, /TF_VAR_access must be plan or apply/);
   });
 
   it("never writes emulator settings, secrets or machine paths into a generated file", () => {
@@ -204,17 +235,156 @@ describe("Terraform handoff rendering", function () {
           `${lock}: ${f.path}`,
         );
       }
+      for (const f of handoff.pipelineFiles) {
+        assert.doesNotMatch(
+          f.text,
+          /127\.0\.0\.1|localhost|moto|AKIAEXAMPLE|wJalrXUtn|\/home\//i,
+          `${lock}: ci/${f.path}`,
+        );
+      }
     }
   });
 
-  it("synth writes the same files under terraform/, from the program's outputs", () => {
+  it("synth writes the same files under terraform/ and the CI pipeline templates under ci/, from the program's outputs", () => {
     const result = synths.get("example") as SynthResult;
     const files = synthHandoffArtifacts("example", result.outputs);
+    const outputs = outputsOf(result);
+    assert.deepEqual(files, [
+      ...rendered("example").map((f) => ({ path: `terraform/${f.path}`, text: f.text })),
+      ...renderPipeline(pipelinePlanFromOutputs(outputs, "example")).map((f) => ({
+        path: `ci/${f.path}`,
+        text: f.text,
+      })),
+    ]);
+    // iam-user mode: templates for both platforms.
     assert.deepEqual(
-      files,
-      rendered("example").map((f) => ({ path: `terraform/${f.path}`, text: f.text })),
+      files.filter((f) => f.path.startsWith("ci/")).map((f) => f.path.slice(3)),
+      Object.values(PIPELINE_FILES),
     );
     assert.throws(() => synthHandoffArtifacts("example", {}), /TFB_OUTPUTS_INVALID/);
+  });
+
+  it("the pipeline plan follows the apply order: stages of { workspace, account id, environment }, both CI roles, the state's region", async () => {
+    const flat = withValue(
+      withValue(stackConfig(), "productAccounts", [
+        { name: "dev", id: "222222222222" },
+        { name: "staging", id: "333333333333", environment: "pre-production" },
+        { name: "prod", id: "444444444444", workspace: "production", environment: "production" },
+        { name: "prod-eu", id: "555555555555", environment: "production" },
+      ]),
+      "ci",
+      {
+        mode: "iam-user",
+        pipeline: { applyOrder: ["dev", "staging", ["production", "prod-eu"]], tool: "tofu" },
+      },
+    );
+    const outputs = outputsOf(await synth(flat));
+    const plan = pipelinePlanFromOutputs(outputs, "acme");
+    assert.deepEqual(plan, {
+      stack: "acme",
+      mode: "iam-user",
+      region: "eu-west-1",
+      branch: "main",
+      audience: IAM_USER_AUDIENCE,
+      planRoleArn: "arn:aws:iam::111111111111:role/terraform-ci-plan",
+      applyRoleArn: "arn:aws:iam::111111111111:role/terraform-ci",
+      stages: [
+        [{ workspace: "dev", accountId: "222222222222", environment: "dev" }],
+        [{ workspace: "staging", accountId: "333333333333", environment: "pre-production" }],
+        [
+          { workspace: "production", accountId: "444444444444", environment: "production" },
+          { workspace: "prod-eu", accountId: "555555555555", environment: "production" },
+        ],
+      ],
+      codeOwners: ["@acme/devops", "@acme/security"],
+      terraformDirectory: "terraform",
+      tool: "tofu",
+      toolVersion: "1.10.6",
+    });
+  });
+
+  const modes: {
+    mode: "github-oidc" | "gitlab-oidc";
+    repository: string;
+    ci: string[];
+    readme: RegExp;
+  }[] = [
+    {
+      mode: "github-oidc",
+      repository: "acme/infrastructure",
+      ci: [
+        PIPELINE_FILES.readme,
+        PIPELINE_FILES.githubWorkflow,
+        PIPELINE_FILES.githubCodeowners,
+        PIPELINE_FILES.githubBranchProtection,
+      ],
+      readme: /`aws-actions\/configure-aws-credentials` with `role-to-assume`/,
+    },
+    {
+      mode: "gitlab-oidc",
+      repository: "acme/platform/infrastructure",
+      ci: [
+        PIPELINE_FILES.readme,
+        PIPELINE_FILES.gitlabCi,
+        PIPELINE_FILES.gitlabCodeowners,
+        PIPELINE_FILES.gitlabBranchProtection,
+      ],
+      readme:
+        /sets `AWS_ROLE_ARN` \(the CI role of\nits access level\) and `AWS_WEB_IDENTITY_TOKEN_FILE`/,
+    },
+  ];
+  for (const c of modes) {
+    it(`mode ${c.mode}: the pipeline plan carries the repository and audience; the templates are the platform's; the README says how jobs take the CI roles`, async () => {
+      const flat = withValue(stackConfig(), "ci", { mode: c.mode, repository: c.repository });
+      const result = await synth(flat);
+      const handoff = handoffFromStackOutputs(result.outputs, { stack: "example" });
+      assert.ok(handoff.ok, JSON.stringify(handoff));
+      const plan = pipelinePlanFromOutputs(handoff.outputs, "example");
+      assert.equal(plan.mode, c.mode);
+      assert.equal(plan.repository, c.repository);
+      assert.equal(plan.audience, "sts.amazonaws.com");
+      assert.deepEqual(
+        handoff.pipelineFiles.map((f) => f.path),
+        c.ci,
+      );
+      assert.deepEqual(
+        handoff.pipelineFiles,
+        renderPipelineFiles(handoff.outputs, { stack: "example" }),
+      );
+      const readme = text(handoff.files, HANDOFF_FILES.readme);
+      assert.match(readme, c.readme);
+      assert.doesNotMatch(readme, /IAM users \(mode/);
+      // The Terraform files do not depend on the CI mode.
+      const iamUser = rendered("example");
+      for (const path of [
+        HANDOFF_FILES.backend,
+        HANDOFF_FILES.tfvars,
+        HANDOFF_FILES.accounts,
+        HANDOFF_FILES.providers,
+      ]) {
+        assert.equal(text(handoff.files, path), text(iamUser, path), path);
+      }
+    });
+  }
+
+  it("README: both access levels with the CI role each starts as, every workspace's two roles, the apply stages, the ci/ templates", () => {
+    const readme = text(rendered("example"), HANDOFF_FILES.readme);
+    assert.match(
+      readme,
+      /\| `plan` \(default\) \| the CI plan role `arn:aws:iam::111111111111:role\/terraform-ci-plan` \|/,
+    );
+    assert.match(
+      readme,
+      /\| `apply` +\| the CI apply role `arn:aws:iam::111111111111:role\/terraform-ci` +\|/,
+    );
+    assert.match(
+      readme,
+      /\| `dev` +\| dev +\| 222222222222 \| `dev` +\| `arn:aws:iam::222222222222:role\/terraform` \| `arn:aws:iam::222222222222:role\/terraform-plan` \|/,
+    );
+    assert.match(readme, /export TF_VAR_access=plan/);
+    assert.match(readme, / {3}1\. `dev`\n {3}2\. `staging`\n {3}3\. `prod`\n/);
+    assert.match(readme, /CI pipeline templates to `<your Terraform root>\/ci\/`/);
+    assert.match(readme, /IAM users \(mode `iam-user`\)/);
   });
 
   it("quotes HCL strings: backslashes, quotes, newlines and template sequences", () => {

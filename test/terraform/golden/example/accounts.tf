@@ -2,8 +2,9 @@
 # regenerate with (in the tf-bootstrap repository):
 #   pulumi stack output --json --stack example | npm run export-terraform -- --stack example
 #
-# The workspace → account map (set by accounts.auto.tfvars.json) and the guard that refuses
-# a workspace that is not in it. Needs no provider; providers.tf uses these values.
+# The workspace → account map (set by accounts.auto.tfvars.json), the run's access level,
+# the role it selects and the guard that refuses a workspace that is not in the map. Needs
+# no provider; providers.tf uses these values.
 
 terraform {
   # The floor: the S3 lockfile (`use_lockfile`) needs OpenTofu 1.10 or Terraform 1.11.
@@ -15,21 +16,30 @@ variable "region" {
   type        = string
 }
 
-variable "ci_role_arn" {
-  description = "The CI Terraform role, the only identity the product accounts' roles trust: the aws provider assumes it first (accounts.auto.tfvars.json)."
+# The run's access level, set by the pipeline (TF_VAR_access). Each level has its own CI role
+# the run must start as, and its own role in the product account:
+#   plan  (default): the CI plan role's session; the provider assumes the read-only plan role.
+#   apply: the CI apply role's session; the provider assumes the Terraform role.
+# A plan session asking for apply access is refused by AWS (the Terraform role trusts only the
+# CI apply role). A saved plan keeps its variables: `apply tfplan` runs with the access level
+# it was planned with, so a pipeline plans with apply access and applies that file in the same job.
+variable "access" {
+  description = "The run's access level: \"plan\" (read-only, the product plan role) or \"apply\" (the product Terraform role). Pipelines set TF_VAR_access."
   type        = string
+  default     = "plan"
 
   validation {
-    condition     = can(regex("^arn:[^:]+:iam::[0-9]{12}:role/", var.ci_role_arn))
-    error_message = "ci_role_arn must be an IAM role ARN."
+    condition     = contains(["plan", "apply"], var.access)
+    error_message = "access must be \"plan\" or \"apply\" (TF_VAR_access)."
   }
 }
 
 variable "accounts" {
-  description = "Product accounts by Terraform workspace: the account id and the role Terraform assumes there (accounts.auto.tfvars.json)."
+  description = "Product accounts by Terraform workspace: the account id and the roles Terraform assumes there with apply and with plan access (accounts.auto.tfvars.json)."
   type = map(object({
-    account_id = string
-    role_arn   = string
+    account_id    = string
+    role_arn      = string
+    plan_role_arn = string
   }))
 
   validation {
@@ -38,8 +48,8 @@ variable "accounts" {
   }
 
   validation {
-    condition     = alltrue([for a in values(var.accounts) : try(regex("^arn:[^:]+:iam::([0-9]{12}):role/", a.role_arn)[0], "") == a.account_id])
-    error_message = "Every role_arn in var.accounts must be an IAM role ARN in its own account_id."
+    condition     = alltrue(flatten([for a in values(var.accounts) : [for arn in [a.role_arn, a.plan_role_arn] : try(regex("^arn:[^:]+:iam::([0-9]{12}):role/", arn)[0], "") == a.account_id]]))
+    error_message = "Every role_arn and plan_role_arn in var.accounts must be an IAM role ARN in its own account_id."
   }
 }
 
@@ -47,6 +57,9 @@ locals {
   # The selected workspace's account; null when the workspace is not in var.accounts, and
   # then the precondition below stops plan and apply.
   account = lookup(var.accounts, terraform.workspace, null)
+
+  # The role the aws provider assumes in that account, for the run's access level.
+  role_arn = var.access == "apply" ? local.account.role_arn : local.account.plan_role_arn
 }
 
 output "workspace_account" {

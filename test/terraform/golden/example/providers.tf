@@ -3,14 +3,13 @@
 #   pulumi stack output --json --stack example | npm run export-terraform -- --stack example
 #
 # The aws provider acts in the selected workspace's account and nowhere else. It needs the
-# variables and local.account of accounts.tf. Declare no other default aws provider.
+# variables and locals of accounts.tf. Declare no other default aws provider.
 
 terraform {
   required_providers {
-    # Role chaining (two assume_role blocks) needs 5.67.0.
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.67.0"
+      version = ">= 5.0.0"
     }
   }
 }
@@ -19,14 +18,11 @@ provider "aws" {
   region              = var.region
   allowed_account_ids = [local.account.account_id]
 
-  # Hop 1: from the CI user's access keys to the CI Terraform role, the only identity the
-  # product accounts' roles trust.
+  # The run starts as a session of the CI role of its access level (var.access): the CI plan
+  # role or the CI apply role, taken by the pipeline. From there, one hop: the selected
+  # workspace's plan role (plan access) or Terraform role (apply access). Each trusts only its
+  # own CI role, so a plan session asking for apply access is refused: it fails closed.
   assume_role {
-    role_arn = var.ci_role_arn
-  }
-
-  # Hop 2: the selected workspace's Terraform role, in its product account.
-  assume_role {
-    role_arn = local.account.role_arn
+    role_arn = local.role_arn
   }
 }

@@ -4,11 +4,15 @@
 #   pulumi stack output --json --stack example | npm run export-terraform -- --stack example
 #
 # Usage (in the Terraform root, after init): sh select-workspace.sh WORKSPACE
-# Refuses a workspace that is not in accounts.auto.tfvars.json before any state is read or written,
-# then selects it, creating its (empty) state the first time. Needs jq. Uses tofu, or the
-# command named by $TF (TF=terraform).
+# Refuses a workspace that is not in accounts.auto.tfvars.json before any state is read or written.
+# With apply access (TF_VAR_access=apply) it then selects the workspace, creating its (empty)
+# state the first time. With plan access (the default) it selects only a workspace that
+# exists: a plan run writes no state, so a new workspace's first run must have apply access.
+# Exit status 3: plan access, and the workspace has no state yet (nothing to plan against).
+# Needs jq. Uses tofu, or the command named by $TF (TF=terraform).
 set -eu
 ws="${1:?usage: sh select-workspace.sh WORKSPACE}"
+tf="${TF:-tofu}"
 if ! jq -e --arg ws "$ws" '.accounts | has($ws)' accounts.auto.tfvars.json >/dev/null; then
   echo "select-workspace: workspace '$ws' is not in accounts.auto.tfvars.json; known workspaces: $(jq -r '.accounts | keys | join(", ")' accounts.auto.tfvars.json). Nothing was read or written. Add the account to the tf-bootstrap stack, deploy it and regenerate these files." >&2
   exit 1
@@ -17,4 +21,16 @@ if [ -n "${TF_WORKSPACE:-}" ]; then
   echo "select-workspace: unset TF_WORKSPACE: with it, a command creates a workspace that does not exist yet" >&2
   exit 1
 fi
-exec "${TF:-tofu}" workspace select -or-create "$ws"
+case "${TF_VAR_access:-plan}" in
+  apply) exec "$tf" workspace select -or-create "$ws" ;;
+  plan) ;;
+  *)
+    echo "select-workspace: TF_VAR_access must be plan or apply, not '$TF_VAR_access'" >&2
+    exit 1
+    ;;
+esac
+if ! "$tf" workspace list | sed 's/^[* ]*//' | grep -qx -- "$ws"; then
+  echo "select-workspace: workspace '$ws' has no state yet. Its first run with apply access (TF_VAR_access=apply) creates it; plan access writes no state, so there is nothing to plan against." >&2
+  exit 3
+fi
+exec "$tf" workspace select "$ws"

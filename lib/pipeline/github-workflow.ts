@@ -15,6 +15,7 @@
  *   `env:`. Only the generated matrix values are expanded by the runner.
  */
 import { HANDOFF_FILES } from "../terraform/files";
+import { NO_STATE_YET_EXIT } from "../terraform/render-select-workspace";
 import {
   commentHeader,
   directoryPrefix,
@@ -104,15 +105,38 @@ function credentialsStep(plan: PipelinePlan, path: "plan" | "apply"): Step {
   };
 }
 
-/** Init, workspace selection and the saved plan, shown in the job summary. */
-function terraformSteps(plan: PipelinePlan): Step[] {
+/**
+ * Init, workspace selection and the saved plan, shown in the job summary. On the plan path a
+ * workspace with no state yet (a new account) is reported, in place of its plan, and the job
+ * passes: its first apply creates the state.
+ */
+function terraformSteps(plan: PipelinePlan, path: "plan" | "apply"): Step[] {
   const c = toolCommands(plan);
+  const planned = path === "plan" ? { if: "steps.workspace.outputs.new != 'true'" } : {};
   return [
     { name: "Init", run: c.init },
-    { name: "Select the workspace", run: c.selectWorkspace },
-    { name: "Plan", run: c.plan },
+    path === "plan"
+      ? {
+          name: "Select the workspace",
+          id: "workspace",
+          run: [
+            "status=0",
+            `${c.selectWorkspace} || status=$?`,
+            `if [ "$status" -eq ${NO_STATE_YET_EXIT} ]; then`,
+            '  echo "Workspace $WORKSPACE has no state yet: nothing to plan against. Its first apply, after the merge, creates the state and shows the whole plan in the summary of that job." > tfplan.txt',
+            '  cat tfplan.txt >> "$GITHUB_STEP_SUMMARY"',
+            '  echo "new=true" >> "$GITHUB_OUTPUT"',
+            "  exit 0",
+            "fi",
+            'exit "$status"',
+            "",
+          ].join("\n"),
+        }
+      : { name: "Select the workspace", run: c.selectWorkspace },
+    { name: "Plan", ...planned, run: c.plan },
     {
       name: "Show the plan in the job summary",
+      ...planned,
       run: [
         `${c.show} > tfplan.txt`,
         "{",
@@ -190,7 +214,7 @@ function planJob(plan: PipelinePlan): Record<string, unknown> {
       checkoutStep(),
       setupToolStep(plan),
       credentialsStep(plan, "plan"),
-      ...terraformSteps(plan),
+      ...terraformSteps(plan, "plan"),
       {
         name: "Post the plan on the pull request",
         uses: GITHUB_ACTIONS.githubScript,
@@ -236,7 +260,7 @@ function applyJob(plan: PipelinePlan, stage: readonly PipelineWorkspace[], index
       checkoutStep(),
       setupToolStep(plan),
       credentialsStep(plan, "apply"),
-      ...terraformSteps(plan),
+      ...terraformSteps(plan, "apply"),
       { name: "Apply the saved plan", run: toolCommands(plan).apply },
     ],
   };

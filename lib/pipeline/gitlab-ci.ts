@@ -18,6 +18,7 @@
  *   the CI user instead of the CI role.
  */
 import { HANDOFF_FILES } from "../terraform/files";
+import { NO_STATE_YET_EXIT } from "../terraform/render-select-workspace";
 import { commentHeader, KEY_VARIABLES, toolCommands, toolName } from "./files";
 import { usesOidc, type PipelinePlan, type PipelineWorkspace } from "./model";
 import { renderYaml } from "./yaml";
@@ -102,7 +103,14 @@ function planJob(plan: PipelinePlan): Record<string, unknown> {
     parallel: { matrix: [{ WORKSPACE: plan.stages.flat().map((w) => w.workspace) }] },
     ...idTokens(plan),
     variables: { TF_VAR_access: "plan", ROLE_ARN: plan.planRoleArn },
-    script: [...credentialLines(plan, "plan"), c.init, c.selectWorkspace, c.plan],
+    script: [
+      ...credentialLines(plan, "plan"),
+      c.init,
+      // A workspace with no state yet (a new account) has nothing to plan against: the job
+      // says so and passes; its first apply creates the state.
+      `${c.selectWorkspace} || { status=$?; if [ "$status" -eq ${NO_STATE_YET_EXIT} ]; then echo "Workspace $WORKSPACE has no state yet: its first apply creates it."; exit 0; fi; exit "$status"; }`,
+      c.plan,
+    ],
   };
 }
 

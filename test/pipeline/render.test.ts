@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -69,6 +70,40 @@ function stepsUsing(job: any, action: string): any[] {
   return (job.steps as any[]).filter(
     (s) => typeof s.uses === "string" && s.uses.startsWith(`${action}@`),
   );
+}
+
+/**
+ * Runs `script` in bash in a directory whose `select-workspace.sh` exits with `status`, as the
+ * pipeline would after init; returns the exit status and what the script wrote.
+ */
+function runWithSelection(
+  script: string,
+  status: number,
+): { code: number; output: string; summary: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), "tfb-select-"));
+  try {
+    writeFileSync(path.join(dir, "select-workspace.sh"), `exit ${status}\n`);
+    const files = { output: path.join(dir, "output"), summary: path.join(dir, "summary") };
+    writeFileSync(files.output, "");
+    writeFileSync(files.summary, "");
+    const run = spawnSync("bash", ["-e", "-c", script], {
+      cwd: dir,
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH,
+        WORKSPACE: "dev",
+        GITHUB_OUTPUT: files.output,
+        GITHUB_STEP_SUMMARY: files.summary,
+      },
+    });
+    return {
+      code: run.status ?? -1,
+      output: readFileSync(files.output, "utf8") + run.stdout,
+      summary: readFileSync(files.summary, "utf8"),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function credentialsOf(job: any): any {
@@ -217,6 +252,23 @@ describe("CI pipeline templates", function () {
             assert.match(scripts, /GITHUB_STEP_SUMMARY/);
             assert.equal(stepsUsing(job, "actions/github-script").length, 1, "posts the plan");
             assert.ok(!scripts.includes(`${plan.tool} apply`), "a plan job never applies");
+          });
+
+          it("reports a workspace with no state yet in place of its plan and passes; any other selection error fails the job", function () {
+            const job = wf.jobs.plan;
+            const select = job.steps.find((s: any) => s.name === "Select the workspace");
+            const fresh = runWithSelection(select.run, 3);
+            assert.equal(fresh.code, 0);
+            assert.match(fresh.output, /new=true/);
+            assert.match(fresh.summary, /Workspace dev has no state yet/);
+            const broken = runWithSelection(select.run, 1);
+            assert.equal(broken.code, 1);
+            assert.doesNotMatch(broken.output, /new=true/);
+            assert.equal(runWithSelection(select.run, 0).code, 0);
+            for (const name of ["Plan", "Show the plan in the job summary"]) {
+              const step = job.steps.find((s: any) => s.name === name);
+              assert.equal(step.if, `steps.${select.id}.outputs.new != 'true'`, name);
+            }
           });
 
           it("applies the stages in order on a push to the branch, each in its environment with the apply role", function () {
@@ -384,6 +436,19 @@ describe("CI pipeline templates", function () {
               assert.equal(job.id_tokens, undefined);
               assert.match(script, /\$TF_PLAN_AWS_ACCESS_KEY_ID/);
             }
+          });
+
+          it("passes a workspace with no state yet without planning it; any other selection error fails the job", function () {
+            const line = (ci.plan.script as string[]).find((l) =>
+              l.includes("select-workspace.sh"),
+            );
+            assert.ok(line);
+            const fresh = runWithSelection(`${line}\necho planned`, 3);
+            assert.equal(fresh.code, 0);
+            assert.match(fresh.output, /Workspace dev has no state yet/);
+            assert.doesNotMatch(fresh.output, /planned/);
+            assert.equal(runWithSelection(`${line}\necho planned`, 1).code, 1);
+            assert.match(runWithSelection(`${line}\necho planned`, 0).output, /planned/);
           });
 
           it("applies each workspace on a push to the branch, in its environment and resource group, after the previous stage", function () {

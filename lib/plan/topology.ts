@@ -100,7 +100,7 @@ export function planTopology(config: TopologyConfig): TopologyPlan {
       codeOwners: config.names.codeOwners,
       terraformDirectory: config.ci.pipeline.terraformDirectory,
       tool: config.ci.pipeline.tool,
-      toolVersion: config.ci.pipeline.toolVersion,
+      toolVersion: config.names.toolVersion,
     },
   };
 }

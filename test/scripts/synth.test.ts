@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { ConfigError } from "../../lib/errors/config-error";
+import { synthHandoffArtifacts, type HandoffFile } from "../../lib/terraform";
 import { synthArtifacts } from "../../scripts/synth/artifacts";
 import { synthesize } from "../../scripts/synth/mock-runtime";
 import { ROOT, stackConfig, withValue } from "../helpers/stack";
@@ -30,33 +31,62 @@ function listFiles(dir: string): string[] {
   });
 }
 
-describe("offline synth", () => {
-  it("matches the golden files for the example stack (refresh with UPDATE_GOLDEN=1)", async () => {
-    const result = await synthesize(stackConfig("example"), { stack: "example" });
-    const files = synthArtifacts("example", result);
-    const dir = join(GOLDEN, "example");
-    if (UPDATE) {
-      rmSync(dir, { recursive: true, force: true });
-      for (const f of files) {
-        mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-        writeFileSync(join(dir, f.path), f.text);
-      }
-    }
-    const expected = listFiles(dir)
-      .map((p) => relative(dir, p))
-      .sort();
-    assert.deepEqual(
-      files.map((f) => f.path).sort(),
-      expected,
-      "the set of files differs from the golden set",
-    );
+/** Everything `npm run synth` writes for `stack`, but the policy verdicts' section. */
+async function artifactsOf(stack: string): Promise<HandoffFile[]> {
+  const result = await synthesize(stackConfig(stack), { stack });
+  return [...synthArtifacts(stack, result), ...synthHandoffArtifacts(stack, result.outputs)];
+}
+
+/** Synthesizes `stack` and compares every artifact with test/golden/<stack>/. */
+async function matchesGolden(stack: string): Promise<void> {
+  const files = await artifactsOf(stack);
+  const dir = join(GOLDEN, stack);
+  if (UPDATE) {
+    rmSync(dir, { recursive: true, force: true });
     for (const f of files) {
-      assert.equal(
-        f.text,
-        readFileSync(join(dir, f.path), "utf8"),
-        `${f.path} differs from its golden file`,
-      );
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.text);
     }
+  }
+  const expected = listFiles(dir)
+    .map((p) => relative(dir, p))
+    .sort();
+  assert.deepEqual(
+    files.map((f) => f.path).sort(),
+    expected,
+    "the set of files differs from the golden set",
+  );
+  for (const f of files) {
+    assert.equal(
+      f.text,
+      readFileSync(join(dir, f.path), "utf8"),
+      `${f.path} differs from its golden file`,
+    );
+  }
+}
+
+describe("offline synth", () => {
+  for (const stack of ["example", "example-oidc"]) {
+    it(`matches the golden files for the ${stack} stack (refresh with UPDATE_GOLDEN=1)`, async () => {
+      await matchesGolden(stack);
+    });
+  }
+
+  it("writes the GitHub templates (and no GitLab ones) for a github-oidc stack, with its roles", async () => {
+    const files = await artifactsOf("example-oidc");
+    const paths = files.map((f) => f.path);
+    for (const expected of [
+      "ci/github/.github/workflows/terraform.yml",
+      "ci/github/.github/CODEOWNERS",
+      "ci/github/BRANCH-PROTECTION.md",
+    ]) {
+      assert.ok(paths.includes(expected), `${expected} in ${paths.join(", ")}`);
+    }
+    assert.ok(!paths.some((p) => p.startsWith("ci/gitlab/")));
+    const workflow = files.find((f) => f.path.endsWith("terraform.yml"))?.text ?? "";
+    assert.match(workflow, /role-to-assume: arn:aws:iam::111111111111:role\/terraform-ci-plan\n/);
+    assert.match(workflow, /role-to-assume: arn:aws:iam::111111111111:role\/terraform-ci\n/);
+    assert.match(workflow, /environment: production\n/);
   });
 
   it("registers no resource when the config is invalid, and reports every problem", async () => {

@@ -144,6 +144,9 @@ export function ciProblems(
   return problems;
 }
 
+/** The most workspaces one apply stage may hold: one GitHub Actions matrix. */
+const STAGE_LIMIT = 256;
+
 function applyOrderProblems(
   raw: Raw,
   pipeline: Raw,
@@ -156,6 +159,13 @@ function applyOrderProblems(
   const known = new Set(workspaces);
   const seen = new Map<string, string>();
   order.forEach((stage: unknown, i) => {
+    if (Array.isArray(stage) && stage.length > STAGE_LIMIT) {
+      problems.push({
+        path: configPath(["ci", "pipeline", "applyOrder", i]),
+        value: `${stage.length} workspaces`,
+        message: `holds ${stage.length} workspaces; a stage is applied as one CI matrix, which holds at most ${STAGE_LIMIT}. Split it into several stages.`,
+      });
+    }
     const entries: [unknown, PropertyKey[]][] = Array.isArray(stage)
       ? stage.map((w: unknown, j) => [w, [i, j]])
       : [[stage, [i]]];
@@ -200,14 +210,15 @@ function toolVersionProblems(
   configPath: (path: readonly PropertyKey[]) => string,
 ): ConfigProblem[] {
   const version = pipeline.toolVersion;
-  const lock = objectAt(raw, "state").lock ?? "s3-lockfile";
+  const rawLock = objectAt(raw, "state").lock;
+  const lock = typeof rawLock === "string" ? rawLock : "s3-lockfile";
   if ((pipeline.tool ?? "terraform") !== "terraform" || typeof version !== "string") return [];
   if (lock === "dynamodb" || !/^1\.10\./.test(version)) return [];
   return [
     {
       path: configPath(["ci", "pipeline", "toolVersion"]),
       value: version,
-      message: `is a Terraform release without the S3 lockfile, which lock mode '${String(lock)}' uses (Terraform has it from 1.11; OpenTofu from 1.10). Use Terraform 1.11 or later, tool 'tofu', or state.lock 'dynamodb'.`,
+      message: `is a Terraform release without the S3 lockfile, which lock mode '${lock}' uses (Terraform has it from 1.11; OpenTofu from 1.10). Use Terraform 1.11 or later, tool 'tofu', or state.lock 'dynamodb'.`,
     },
   ];
 }

@@ -25,7 +25,13 @@ import {
   toolCommands,
   toolName,
 } from "./files";
-import { usesOidc, type PipelinePlan, type PipelineWorkspace } from "./model";
+import {
+  chunksOf,
+  pipelineWorkspaces,
+  usesOidc,
+  type PipelinePlan,
+  type PipelineWorkspace,
+} from "./model";
 import { renderYaml } from "./yaml";
 
 /** The actions the workflow uses, pinned by major version. */
@@ -99,7 +105,7 @@ function credentialsStep(plan: PipelinePlan, path: "plan" | "apply"): Step {
       ...identity,
       "role-to-assume": roleArn,
       "role-session-name": `terraform-${path}-\${{ github.run_id }}`,
-      "role-duration-seconds": 3600,
+      "role-duration-seconds": plan.sessionDurationSeconds,
       "aws-region": plan.region,
     },
   };
@@ -193,7 +199,15 @@ function commentScript(): string {
   ].join("\n");
 }
 
-function planJob(plan: PipelinePlan): Record<string, unknown> {
+/** GitHub's limit on the jobs of one matrix. */
+export const GITHUB_MATRIX_LIMIT = 256;
+
+/** The plan jobs' ids: `plan`, then `plan-2`, ... for every further 256 workspaces. */
+function planJobId(chunk: number): string {
+  return chunk === 0 ? GITHUB_PLAN_JOB : `${GITHUB_PLAN_JOB}-${chunk + 1}`;
+}
+
+function planJob(plan: PipelinePlan, workspaces: readonly string[]): Record<string, unknown> {
   return {
     name: `${GITHUB_PLAN_JOB} (\${{ matrix.workspace }})`,
     if: "github.event_name == 'pull_request'",
@@ -207,7 +221,7 @@ function planJob(plan: PipelinePlan): Record<string, unknown> {
     },
     strategy: {
       "fail-fast": false,
-      matrix: { workspace: plan.stages.flat().map((w) => w.workspace) },
+      matrix: { workspace: [...workspaces] },
     },
     env: { TF_VAR_access: "plan", WORKSPACE: "${{ matrix.workspace }}" },
     steps: [
@@ -272,7 +286,13 @@ export function renderGithubWorkflow(plan: PipelinePlan): string {
   const paths =
     prefix === "" ? undefined : [`${prefix}**`, repositoryPath(PIPELINE_FILES.githubWorkflow)];
   const trigger = { branches: [plan.branch], ...(paths ? { paths } : {}) };
-  const jobs: Record<string, unknown> = { [GITHUB_PLAN_JOB]: planJob(plan) };
+  const jobs: Record<string, unknown> = {};
+  chunksOf(
+    pipelineWorkspaces(plan).map((w) => w.workspace),
+    GITHUB_MATRIX_LIMIT,
+  ).forEach((chunk, i) => {
+    jobs[planJobId(i)] = planJob(plan, chunk);
+  });
   plan.stages.forEach((stage, i) => {
     jobs[githubApplyJob(i)] = applyJob(plan, stage, i);
   });

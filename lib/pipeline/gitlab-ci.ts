@@ -20,7 +20,13 @@
 import { HANDOFF_FILES } from "../terraform/files";
 import { NO_STATE_YET_EXIT } from "../terraform/render-select-workspace";
 import { commentHeader, KEY_VARIABLES, toolCommands, toolName } from "./files";
-import { usesOidc, type PipelinePlan, type PipelineWorkspace } from "./model";
+import {
+  chunksOf,
+  pipelineWorkspaces,
+  usesOidc,
+  type PipelinePlan,
+  type PipelineWorkspace,
+} from "./model";
 import { renderYaml } from "./yaml";
 
 /** The plan jobs' name (a `parallel: matrix` job: `plan: [dev]`, ...). */
@@ -94,13 +100,21 @@ function idTokens(plan: PipelinePlan): Record<string, unknown> {
   return usesOidc(plan.mode) ? { id_tokens: { [GITLAB_ID_TOKEN]: { aud: plan.audience } } } : {};
 }
 
-function planJob(plan: PipelinePlan): Record<string, unknown> {
+/** GitLab's limit on the jobs of one `parallel: matrix`. */
+export const GITLAB_MATRIX_LIMIT = 200;
+
+/** The plan jobs' names: `plan`, then `plan:2`, ... for every further 200 workspaces. */
+function planJobName(chunk: number): string {
+  return chunk === 0 ? GITLAB_PLAN_JOB : `${GITLAB_PLAN_JOB}:${chunk + 1}`;
+}
+
+function planJob(plan: PipelinePlan, workspaces: readonly string[]): Record<string, unknown> {
   const c = toolCommands(plan);
   return {
     extends: ".terraform",
     stage: "plan",
     rules: [{ if: MERGE_REQUEST }],
-    parallel: { matrix: [{ WORKSPACE: plan.stages.flat().map((w) => w.workspace) }] },
+    parallel: { matrix: [{ WORKSPACE: [...workspaces] }] },
     ...idTokens(plan),
     variables: { TF_VAR_access: "plan", ROLE_ARN: plan.planRoleArn },
     script: [
@@ -149,7 +163,13 @@ function applyJob(
 
 /** `.gitlab-ci.yml`. */
 export function renderGitlabCi(plan: PipelinePlan): string {
-  const jobs: Record<string, unknown> = { [GITLAB_PLAN_JOB]: planJob(plan) };
+  const jobs: Record<string, unknown> = {};
+  chunksOf(
+    pipelineWorkspaces(plan).map((w) => w.workspace),
+    GITLAB_MATRIX_LIMIT,
+  ).forEach((chunk, i) => {
+    jobs[planJobName(i)] = planJob(plan, chunk);
+  });
   plan.stages.forEach((stage, i) => {
     for (const w of stage) jobs[gitlabApplyJob(w.workspace)] = applyJob(plan, w, i);
   });

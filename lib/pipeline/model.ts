@@ -53,6 +53,8 @@ export interface PipelinePlan {
   readonly tool: "terraform" | "tofu";
   /** Its release, e.g. `1.10.6` (both support the S3 lockfile from 1.10). */
   readonly toolVersion: string;
+  /** How long a job's CI role session lasts, in seconds (at most the CI roles' maximum). */
+  readonly sessionDurationSeconds: number;
 }
 
 /** The workspaces of a plan in apply order. */
@@ -75,4 +77,14 @@ export function pipelinePlatforms(mode: CiMode): ("github" | "gitlab")[] {
 /** Whether CI takes its roles with an OIDC token (no long-lived keys). */
 export function usesOidc(mode: CiMode): boolean {
   return mode !== "iam-user";
+}
+
+/**
+ * `items` in consecutive chunks of at most `size`, for CI matrices with a size limit (GitHub
+ * Actions: 256 jobs per matrix; GitLab: 200 per `parallel: matrix`).
+ */
+export function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }

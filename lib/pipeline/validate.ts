@@ -3,7 +3,9 @@
  * command, a CODEOWNERS line or an OIDC subject, so each is held to the narrow form those
  * allow; a value outside it is reported, never escaped.
  */
-import { pipelineWorkspaces, usesOidc, type PipelinePlan } from "./model";
+import { GITHUB_REPOSITORY, GITLAB_PROJECT } from "../config/rules";
+import { GITHUB_MATRIX_LIMIT } from "./github-workflow";
+import { usesOidc, type PipelinePlan } from "./model";
 
 /** One thing wrong with a pipeline plan. */
 export interface PipelineProblem {
@@ -30,14 +32,8 @@ const RULES = {
     pattern: /^(?!\/)(?!.*\/\/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}(?<![/.])$/,
     allowed: "a branch name of letters, digits, '.', '_', '-' and '/' (no wildcards)",
   },
-  github: {
-    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+$/,
-    allowed: "OWNER/REPO",
-  },
-  gitlab: {
-    pattern: /^[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$/,
-    allowed: "group/project or group/subgroup/project",
-  },
+  github: GITHUB_REPOSITORY,
+  gitlab: GITLAB_PROJECT,
   audience: { pattern: /^[\x21-\x29\x2B-\x3E\x40-\x7E]{1,255}$/, allowed: "printable, no '*'/'?'" },
   roleArn: {
     pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
@@ -120,13 +116,15 @@ export function validatePipelinePlan(plan: PipelinePlan): PipelineProblem[] {
       seen.add(w.workspace);
     });
   });
-  if (pipelineWorkspaces(plan).length > 256) {
-    problems.push({
-      path: "stages",
-      value: pipelineWorkspaces(plan).length,
-      message: "names more than 256 workspaces, the size of a GitHub Actions matrix",
-    });
-  }
+  plan.stages.forEach((stage, s) => {
+    if (stage.length > GITHUB_MATRIX_LIMIT) {
+      problems.push({
+        path: `stages[${s}]`,
+        value: stage.length,
+        message: `holds ${stage.length} workspaces; one stage is one GitHub Actions matrix, at most ${GITHUB_MATRIX_LIMIT}: split it into several stages`,
+      });
+    }
+  });
 
   if (plan.codeOwners.length === 0) {
     problems.push({ path: "codeOwners", value: [], message: "must name at least one owner" });
@@ -144,6 +142,14 @@ export function validatePipelinePlan(plan: PipelinePlan): PipelineProblem[] {
     problems.push({ path: "tool", value: plan.tool, message: "must be terraform or tofu" });
   }
   check("toolVersion", plan.toolVersion, RULES.toolVersion);
+  const session = plan.sessionDurationSeconds;
+  if (!Number.isInteger(session) || session < 900 || session > 43200) {
+    problems.push({
+      path: "sessionDurationSeconds",
+      value: session,
+      message: "must be a whole number of seconds from 900 to 43200 (an STS session's range)",
+    });
+  }
   return problems;
 }
 

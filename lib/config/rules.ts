@@ -143,11 +143,16 @@ export const TOOL_VERSION: NameRule = {
   example: "1.10.6",
 };
 
-/** A GitHub repository `OWNER/REPO`. */
+/**
+ * A GitHub repository as its OIDC subjects name it: `OWNER/REPO`, or, for a repository with
+ * immutable subject claims (created or renamed after 18 June 2026, or opted in),
+ * `OWNER@OWNER_ID/REPO@REPO_ID` (GitHub's "OpenID Connect reference").
+ */
 export const GITHUB_REPOSITORY: NameRule = {
-  pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+$/,
-  maxLength: 140,
-  allowed: "OWNER/REPO with letters, digits, '-', '_' and '.', and no wildcards",
+  pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:@\d+)?\/[A-Za-z0-9._-]+?(?:@\d+)?$/,
+  maxLength: 160,
+  allowed:
+    "OWNER/REPO (or OWNER@OWNER_ID/REPO@REPO_ID for immutable subject claims) with letters, digits, '-', '_' and '.', and no wildcards",
   example: "acme/infrastructure",
 };
 

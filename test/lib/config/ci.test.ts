@@ -164,6 +164,18 @@ const cases: Case[] = [
     message: /leaves out the workspace\(s\) staging/,
   },
   {
+    name: "an apply stage larger than one CI matrix",
+    mutate: (c) => (c.ci.pipeline = { applyOrder: [Array<string>(257).fill("dev")] }),
+    path: "tf-bootstrap:ci.pipeline.applyOrder[0]",
+    message: /holds 257 workspaces.*at most 256/,
+  },
+  {
+    name: "a GitHub repository with a non-numeric immutable id",
+    mutate: (c) => (c.ci.repository = "acme@x/infrastructure"),
+    path: "tf-bootstrap:ci.repository",
+    message: /OWNER\/REPO/,
+  },
+  {
     name: "a tool version without the S3 lockfile",
     mutate: (c) => (c.ci.pipeline = { toolVersion: "1.9.8" }),
     path: "tf-bootstrap:ci.pipeline.toolVersion",
@@ -220,6 +232,13 @@ describe("stack config validation: CI modes and the plan path", () => {
       assert.equal(c.names.toolVersion, "1.11.4");
     });
   }
+
+  it("takes a GitHub repository in the immutable-id form of its OIDC subjects", () => {
+    const config = valid();
+    config.ci.repository = "acme@123456/infrastructure@456789";
+    const result = parseStackConfig(config);
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+  });
 
   it("takes an apply order with parallel stages", () => {
     const config = valid();

@@ -48,6 +48,7 @@ export interface StackOutputs {
     terraformDirectory: string;
     tool: string;
     toolVersion: string;
+    sessionDurationSeconds: number;
   };
   /** iam-user mode: the users whose keys run applies and plans. */
   readonly ciUserName?: string;
@@ -120,6 +121,7 @@ export function createStack(config: TopologyConfig): StackOutputs {
       terraformDirectory: pipeline.terraformDirectory,
       tool: pipeline.tool,
       toolVersion: pipeline.toolVersion,
+      sessionDurationSeconds: tf.ciRole.maxSessionDuration,
     },
     ...(tf.ciIdentity.kind === "iam-user" ? { ciUserName: tf.ciIdentity.name } : {}),
     ...(tf.ciPlanIdentity.kind === "iam-user" ? { ciPlanUserName: tf.ciPlanIdentity.name } : {}),

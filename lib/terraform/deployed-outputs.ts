@@ -72,6 +72,8 @@ export interface CiOutputs {
   readonly terraformDirectory: string;
   readonly tool: (typeof PIPELINE_TOOLS)[number];
   readonly toolVersion: string;
+  /** How long the jobs' CI role sessions last, in seconds (the CI roles' maximum). */
+  readonly sessionDurationSeconds: number;
 }
 
 /** The validated outputs the handoff is rendered from. */
@@ -163,6 +165,13 @@ const ciSchema = z.object(
     }),
     tool: enumOf(PIPELINE_TOOLS),
     toolVersion: ruled(TOOL_VERSION, "the tool's release"),
+    // Absent from the outputs of stacks deployed before it: the CI roles' default maximum.
+    sessionDurationSeconds: z
+      .number({ error: "must be a whole number of seconds from 900 to 43200" })
+      .int({ error: "must be a whole number of seconds from 900 to 43200" })
+      .min(900, { error: "must be at least 900 seconds" })
+      .max(43200, { error: "must be at most 43200 seconds" })
+      .default(3600),
   },
   { error: "must be an object { mode, branch, applyStages, codeOwners, ... }" },
 );

@@ -39,6 +39,7 @@ export function pipelinePlanFromOutputs(outputs: DeployedOutputs, stack: string)
     terraformDirectory: ci.terraformDirectory,
     tool: ci.tool,
     toolVersion: ci.toolVersion,
+    sessionDurationSeconds: ci.sessionDurationSeconds,
   };
 }
 

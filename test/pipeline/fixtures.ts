@@ -57,6 +57,7 @@ export function pipelinePlan(
     terraformDirectory: "terraform",
     tool: "terraform",
     toolVersion: "1.10.6",
+    sessionDurationSeconds: 3600,
     ...change,
   };
 }

@@ -46,6 +46,7 @@ function happy(): Record<string, any> {
       terraformDirectory: "terraform",
       tool: "terraform",
       toolVersion: "1.10.6",
+      sessionDurationSeconds: 7200,
     },
     ciUserName: "terraform-ci",
     ciPlanUserName: "terraform-ci-plan",

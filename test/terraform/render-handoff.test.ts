@@ -300,6 +300,7 @@ describe("Terraform handoff rendering", function () {
       terraformDirectory: "terraform",
       tool: "tofu",
       toolVersion: "1.10.6",
+      sessionDurationSeconds: 3600,
     });
   });
 

@@ -6,7 +6,14 @@
  * workspace exactly once.
  */
 import type { ConfigProblem } from "../errors/config-error";
-import { GITHUB_REPOSITORY, GITLAB_PROJECT, follows, type NameRule } from "./rules";
+import {
+  ACTION_CATALOG_PACKAGE,
+  catalogServices,
+  catalogVersion,
+  isCatalogService,
+} from "../iam/action-catalog";
+import { closest } from "./closest";
+import { GITHUB_REPOSITORY, GITLAB_PROJECT, SERVICE_PREFIX, follows, type NameRule } from "./rules";
 
 type Raw = Readonly<Record<string, unknown>>;
 
@@ -141,6 +148,7 @@ export function ciProblems(
 
   problems.push(...applyOrderProblems(raw, objectAt(ci, "pipeline"), configPath));
   problems.push(...toolVersionProblems(raw, objectAt(ci, "pipeline"), configPath));
+  problems.push(...serviceProblems(raw, configPath));
   return problems;
 }
 
@@ -221,4 +229,28 @@ function toolVersionProblems(
       message: `is a Terraform release without the S3 lockfile, which lock mode '${lock}' uses (Terraform has it from 1.11; OpenTofu from 1.10). Use Terraform 1.11 or later, tool 'tofu', or state.lock 'dynamodb'.`,
     },
   ];
+}
+
+/**
+ * Services the IAM action catalog does not know: the Terraform role's `<service>:*` would match
+ * no action, and the plan role could not be given read access to them.
+ */
+function serviceProblems(
+  raw: Raw,
+  configPath: (path: readonly PropertyKey[]) => string,
+): ConfigProblem[] {
+  const services = objectAt(raw, "terraformRole").allowedServices;
+  if (!Array.isArray(services)) return [];
+  return services.flatMap((service: unknown, i): ConfigProblem[] => {
+    if (typeof service !== "string" || !follows(SERVICE_PREFIX, service)) return [];
+    if (isCatalogService(service)) return [];
+    const hint = closest(service, catalogServices());
+    return [
+      {
+        path: configPath(["terraformRole", "allowedServices", i]),
+        value: service,
+        message: `is not a service prefix the IAM action catalog (${ACTION_CATALOG_PACKAGE} ${catalogVersion()}) knows${hint ? `; did you mean '${hint}'?` : ""} The Terraform role's '${service}:*' would match no action, and the plan role could not read it. Use the prefix from the Service Authorization Reference, as in 'ec2:RunInstances'.`,
+      },
+    ];
+  });
 }

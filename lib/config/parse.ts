@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { partitionOfRegion } from "../arn";
 import { ConfigError, ConfigProblem } from "../errors/config-error";
 import { ciProblems } from "./ci-rules";
+import { closest } from "./closest";
 import { bucketNameProblem } from "./rules";
 import { PARTITIONS, STACK_CONFIG_KEYS, StackConfig, stackConfigSchema } from "./schema";
 import { resolveNames, ResolvedNames } from "./names";
@@ -147,30 +148,6 @@ function unwrap(node: unknown): unknown {
     cur = (cur.def.innerType ?? cur.def.in) as typeof cur;
   }
   return cur;
-}
-
-/** The known key closest to `key` by edit distance, when close enough to be a typo. */
-export function closest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }
 
 interface RawAccount {

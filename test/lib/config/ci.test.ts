@@ -176,6 +176,12 @@ const cases: Case[] = [
     message: /OWNER\/REPO/,
   },
   {
+    name: "a service the action catalog does not know",
+    mutate: (c) => (c.terraformRole.allowedServices = ["ec2", "lamda"]),
+    path: "tf-bootstrap:terraformRole.allowedServices[1]",
+    message: /not a service prefix the IAM action catalog .* knows; did you mean 'lambda'\?/,
+  },
+  {
     name: "a tool version without the S3 lockfile",
     mutate: (c) => (c.ci.pipeline = { toolVersion: "1.9.8" }),
     path: "tf-bootstrap:ci.pipeline.toolVersion",

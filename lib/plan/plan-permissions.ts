@@ -139,7 +139,39 @@ function wordStarts(name: string): number[] {
 }
 
 /**
- * Read-only patterns for one service's List and Read actions. For each such action, the
+ * Verbs of actions the Service Authorization Reference classes as Read although they change
+ * something: `sqs:ReceiveMessage` hides messages from their consumers, `logs:StartQuery` runs
+ * (and bills) a query, `ssm:PutConfigurePackageResult` records a result. A plan needs none of
+ * them, so the plan role is not granted any Read action whose name starts with one of these.
+ */
+export const SIDE_EFFECT_VERBS: readonly string[] = [
+  "Allow",
+  "Cancel",
+  "Create",
+  "Delete",
+  "Execute",
+  "Invoke",
+  "Purge",
+  "Put",
+  "Receive",
+  "Reset",
+  "Run",
+  "Send",
+  "Start",
+  "Stop",
+  "Update",
+];
+
+/** Whether the plan role may be granted `action`: read-only, and no side-effect verb. */
+export function isPlanGrantable(action: CatalogAction): boolean {
+  const name = action.action.slice(action.action.indexOf(":") + 1);
+  const verb = /^[A-Z][a-z]+/.exec(name)?.[0] ?? name;
+  return isReadOnly(action) && !SIDE_EFFECT_VERBS.includes(verb);
+}
+
+/**
+ * Read-only patterns for one service's List and Read actions (but those with a
+ * {@link SIDE_EFFECT_VERBS} verb). For each such action, the
  * shortest whole-word prefix (`Describe`, `Get`, `GetConsole`) whose pattern `service:Prefix*`
  * matches only List and Read actions, and at least two of them, stands for it; an action with no
  * such prefix is named exactly. Word boundaries (not the shortest string that happens to be
@@ -160,14 +192,14 @@ export function readPatternsForService(service: string): string[] {
       verdict =
         expanded.ok &&
         expanded.actions.length >= 2 &&
-        expanded.actions.every((action: CatalogAction) => isReadOnly(action));
+        expanded.actions.every((action: CatalogAction) => isPlanGrantable(action));
       verdicts.set(key, verdict);
     }
     return verdict;
   };
   const patterns = new Set<string>();
   for (const action of catalog.actions) {
-    if (!isReadOnly(action)) {
+    if (!isPlanGrantable(action)) {
       continue;
     }
     const name = action.action.slice(catalog.service.length + 1);

@@ -12,6 +12,7 @@ import type { PolicyDocument } from "../../lib/iam/types";
 import { ACCESS_TAG } from "../../lib/plan/model";
 import type { SynthResult } from "../../scripts/synth/mock-runtime";
 import {
+  asPrincipal,
   documentOf,
   jsonInput,
   resource,
@@ -35,16 +36,7 @@ const OIDC_PROVIDER_TYPE = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 
 const aws = (arn: string): AllowedCaller => ({ kind: "aws", arn });
 
-function as(arn: string, accountId = TF): Pick<EvaluationRequest, "principal" | "context"> {
-  return {
-    principal: { kind: "aws", arn, accountId },
-    context: {
-      "aws:PrincipalArn": arn,
-      "aws:PrincipalAccount": accountId,
-      "aws:SecureTransport": "true",
-    },
-  };
-}
+const as = (arn: string): Pick<EvaluationRequest, "principal" | "context"> => asPrincipal(arn, TF);
 
 function trustOf(result: SynthResult, name: string): PolicyDocument {
   return documentOf(resource(result, T.role, name), "assumeRolePolicy");

@@ -3,6 +3,7 @@ import { analyzeTrust } from "../../lib/iam";
 import { evaluatePolicy, EvaluationRequest } from "../../lib/iam/evaluate";
 import type { SynthResult } from "../../scripts/synth/mock-runtime";
 import {
+  asPrincipal,
   customResourcesUnder,
   documentOf,
   jsonInput,
@@ -24,14 +25,7 @@ const PRODUCT_ROLES = ["222222222222", "333333333333", "444444444444"].map(
   (id) => `arn:aws:iam::${id}:role/terraform`,
 );
 
-const asRole = (arn: string, accountId = TF) => ({
-  principal: { kind: "aws" as const, arn, accountId },
-  context: {
-    "aws:PrincipalArn": arn,
-    "aws:PrincipalAccount": accountId,
-    "aws:SecureTransport": "true",
-  },
-});
+const asRole = (arn: string, accountId = TF) => asPrincipal(arn, accountId);
 
 describe("Terraform account", () => {
   let result: SynthResult;

@@ -116,3 +116,15 @@ export const T = {
   table: "aws:dynamodb/table:Table",
   trail: "aws:cloudtrail/trail:Trail",
 } as const;
+
+/** The principal and request context of an evaluation request made by the IAM identity `arn`. */
+export function asPrincipal(arn: string, accountId: string) {
+  return {
+    principal: { kind: "aws" as const, arn, accountId },
+    context: {
+      "aws:PrincipalArn": arn,
+      "aws:PrincipalAccount": accountId,
+      "aws:SecureTransport": "true",
+    },
+  };
+}

@@ -9,11 +9,15 @@ describe("CI pipeline templates: the CI role sessions", () => {
       pipelinePlan("github-oidc", undefined, { sessionDurationSeconds: 7200 }),
     );
     const workflow = files.find((f) => f.path === PIPELINE_FILES.githubWorkflow)?.text ?? "";
-    const jobs = (parse(workflow) as { jobs: Record<string, { steps: any[] }> }).jobs;
+    interface Step {
+      readonly uses?: string;
+      readonly with?: Record<string, unknown>;
+    }
+    const jobs = (parse(workflow) as { jobs: Record<string, { steps: Step[] }> }).jobs;
     const durations = Object.values(jobs).flatMap((job) =>
       job.steps
-        .filter((s) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials"))
-        .map((s) => s.with["role-duration-seconds"]),
+        .filter((s) => (s.uses ?? "").startsWith("aws-actions/configure-aws-credentials"))
+        .map((s) => s.with?.["role-duration-seconds"]),
     );
     assert.ok(durations.length >= 4);
     for (const d of durations) assert.equal(d, 7200);

@@ -10,6 +10,11 @@
  *   allows; any other managed policy cannot be read and fails closed.
  * - Its inline policies deny, without condition and on every resource, each action that reads
  *   secret values (Secrets Manager values, SSM SecureString decryption, KMS decryption, ...).
+ *
+ * The CI plan role (the plan path's CI role, in the Terraform account) is held to the same
+ * classification, with the writes a plan needs and nothing else: S3 object writes only on
+ * lockfiles (`*.tflock`), the lock table's items, the state key's use through storage, and
+ * assuming roles (which roles: `ci-role-assume-scoped`).
  */
 import { READ_ONLY_MANAGED_POLICIES } from "../config/rules";
 import { nonReadOnlyGrants } from "../iam/access-level";
@@ -99,10 +104,68 @@ function checkRole(topology: Topology, role: PrincipalEntry, cache: Grants, out:
   }
 }
 
+/** Writes a plan needs, by action: where the CI plan role may make them (IAM patterns). */
+const PLAN_PATH_WRITES: Readonly<Record<string, (resource: string) => boolean>> = {
+  "s3:putobject": (r) => r.endsWith(".tflock"),
+  "s3:deleteobject": (r) => r.endsWith(".tflock"),
+  "dynamodb:putitem": (r) => r.includes(":table/"),
+  "dynamodb:deleteitem": (r) => r.includes(":table/"),
+  "kms:decrypt": (r) => r.includes(":key/"),
+  "kms:encrypt": (r) => r.includes(":key/"),
+  "kms:generatedatakey": (r) => r.includes(":key/"),
+  "kms:generatedatakeywithoutplaintext": (r) => r.includes(":key/"),
+  "kms:generatedatakeypair": (r) => r.includes(":key/"),
+  "kms:generatedatakeypairwithoutplaintext": (r) => r.includes(":key/"),
+  "kms:reencryptfrom": (r) => r.includes(":key/"),
+  "kms:reencryptto": (r) => r.includes(":key/"),
+  "sts:assumerole": () => true,
+  "sts:tagsession": () => true,
+  "sts:setsourceidentity": () => true,
+};
+
+/** Whether every write `finding` grants is one a plan needs, on the statement's resources. */
+function planPathWrite(
+  finding: ReturnType<typeof nonReadOnlyGrants>[number],
+  document: PolicyDocument,
+): boolean {
+  if (finding.kind !== "NonReadAction") return false;
+  const statement = document.Statement[finding.statement];
+  const resources = statement?.Resource;
+  if (statement === undefined || resources === undefined) return false;
+  return finding.grants.every((grant) => {
+    const allowed = PLAN_PATH_WRITES[grant.action.toLowerCase()];
+    return allowed !== undefined && resources.every(allowed);
+  });
+}
+
+function checkCiPlanRole(
+  topology: Topology,
+  role: PrincipalEntry,
+  cache: Grants,
+  out: Findings,
+): void {
+  for (const source of readableDocuments(topology, role, out)) {
+    for (const finding of grantsOf(source.document, cache)) {
+      if (planPathWrite(finding, source.document)) continue;
+      out.add(
+        finding.id,
+        `${principalLabel(role)} (the CI plan role): ${source.label}: ${finding.message} The ` +
+          `plan path writes nothing but lockfiles and lock items; this grant would let a ` +
+          `pull request's plan change state or more. Fix: keep the CI plan role's policies as ` +
+          `lib/plan/ci.ts plans them.`,
+        source.resource,
+      );
+    }
+  }
+}
+
 /** `plan-role-read-only`. */
 export function checkPlanRoleReadOnly(topology: Topology, out: Findings): void {
   if (!requireTerraformAccount(topology, out)) return;
   const cache: Grants = new Map();
+  for (const role of forAccess(topology, "plan").ciRoles) {
+    checkCiPlanRole(topology, role, cache, out);
+  }
   for (const role of forAccess(topology, "plan").terraformRoles) {
     checkRole(topology, role, cache, out);
   }

@@ -313,6 +313,44 @@ describe("policy pack: plan roles", () => {
     });
   });
 
+  describe("plan-role-read-only: the CI plan role", () => {
+    const policy = planRoleReadOnly();
+    const STATE_POLICY = "terraform-ci-plan-role-terraform-state";
+    const STATE = "arn:aws:s3:::acme-tfstate-111111111111-eu-west-1/terraform";
+    const withStateStatement = (statement: Record<string, unknown>) =>
+      changed(stack, STATE_POLICY, (r) =>
+        editDocument(r, "policy", (doc) => {
+          doc.Statement.push({ Sid: "Extra", ...statement });
+        }),
+      );
+
+    it("passes the lockfile, lock table and state key writes a plan needs, in every lock mode", async () => {
+      const both = await configuredStack(
+        withValue(stackConfig("example"), "state", { keyPrefix: "terraform", lock: "both" }),
+        "example-both",
+      );
+      assert.deepEqual(await validateStack(policy, both), []);
+    });
+
+    it("reports a state write beyond the lockfiles", async () => {
+      const odd = withStateStatement({
+        Effect: "Allow",
+        Action: "s3:PutObject",
+        Resource: `${STATE}/*`,
+      });
+      assert.deepEqual(found(await validateStack(policy, odd), odd), [
+        ["Action::s3:PutObject", STATE_POLICY],
+      ]);
+    });
+
+    it("reports any other write, such as passing a role", async () => {
+      const odd = withStateStatement({ Effect: "Allow", Action: "iam:PassRole", Resource: "*" });
+      assert.deepEqual(found(await validateStack(policy, odd), odd), [
+        ["Action::iam:PassRole", STATE_POLICY],
+      ]);
+    });
+  });
+
   describe("plan-roles-identical", () => {
     const policy = planRolesIdentical();
 

@@ -249,7 +249,7 @@ function serviceProblems(
       {
         path: configPath(["terraformRole", "allowedServices", i]),
         value: service,
-        message: `is not a service prefix the IAM action catalog (${ACTION_CATALOG_PACKAGE} ${catalogVersion()}) knows${hint ? `; did you mean '${hint}'?` : ""} The Terraform role's '${service}:*' would match no action, and the plan role could not read it. Use the prefix from the Service Authorization Reference, as in 'ec2:RunInstances'.`,
+        message: `is not a service prefix the IAM action catalog (${ACTION_CATALOG_PACKAGE} ${catalogVersion()}) knows${hint ? `; did you mean '${hint}'?` : "."} The Terraform role's '${service}:*' would match no action, and the plan role could not read it. Use the prefix from the Service Authorization Reference, as in 'ec2:RunInstances'.`,
       },
     ];
   });

@@ -15,6 +15,7 @@ export const AUDIT_READ_ACTIONS: readonly string[] = [
   "dynamodb:DescribeContinuousBackups",
   "dynamodb:DescribeTable",
   "iam:GetLoginProfile",
+  "iam:GetOpenIDConnectProvider",
   "iam:GetPolicy",
   "iam:GetPolicyVersion",
   "iam:GetRole",

@@ -2,10 +2,18 @@
  * Drift: what the live accounts hold that differs from the declared topology
  * (`planTopology` of the stack config). Declared resources that are missing, inline policies
  * added, removed or edited, managed policies attached or detached, boundaries and trust, bucket
- * and key policies changed. Documents are compared by value and changes shown as a diff.
+ * and key policies changed, an OIDC provider's audiences. Documents are compared by value and
+ * changes shown as a diff.
  */
 import { bucketArn } from "../arn";
-import type { InlinePolicyPlan, KmsKeyPlan, RolePlan, TopologyPlan } from "../plan/model";
+import { renderDiff } from "../guard/text-diff";
+import type {
+  InlinePolicyPlan,
+  KmsKeyPlan,
+  OidcProviderPlan,
+  RolePlan,
+  TopologyPlan,
+} from "../plan/model";
 import { ciRoles, ciUsers, productRoles } from "../plan/model";
 import type { PolicyDocument } from "../iam/types";
 import { documentDiff } from "./document-diff";
@@ -230,6 +238,65 @@ function compareKey(key: KmsKeyPlan, snapshot: AccountSnapshot, emit: Emit): voi
   }
 }
 
+/**
+ * The Terraform account's OIDC provider (OIDC modes): it must exist, whether the stack creates it
+ * or uses the account's (the CI roles trust it: without it no CI job can authenticate), and
+ * accept exactly `ci.audience`. Client ids compare as a set. A provider the stack does not
+ * manage (`ci.oidcProvider: existing`) is not restored by `pulumi up`, so its fix says what to
+ * change in IAM instead.
+ */
+function compareOidcProvider(
+  declared: OidcProviderPlan,
+  snapshot: AccountSnapshot,
+  emit: Emit,
+): void {
+  const unmanaged = declared.create
+    ? ""
+    : " The stack does not manage this provider (ci.oidcProvider: existing), so `pulumi up` " +
+      "does not restore it.";
+  const live = snapshot.oidcProviders.find((p) => p.arn === declared.arn);
+  if (live === undefined) {
+    emit(
+      "Drift::Missing",
+      declared.arn,
+      `The declared OIDC provider ${declared.arn} (issuer ${declared.url}) does not exist in ` +
+        `account ${snapshot.accountId}; the CI roles trust it, so no CI job can authenticate.` +
+        unmanaged,
+      declared.create
+        ? {}
+        : {
+            fix:
+              `Create the IAM OIDC provider for ${declared.url} with ${declared.audience} as ` +
+              `its only audience (client id), or set ci.oidcProvider to create and run ` +
+              `\`pulumi up\`; then find who deleted it in the audit trail's logs.`,
+          },
+    );
+    return;
+  }
+  const liveIds = [...new Set(live.clientIds)].sort();
+  if (liveIds.length === 1 && liveIds[0] === declared.audience) return;
+  const accepted = liveIds.length === 0 ? "no audience" : `the audiences ${liveIds.join(", ")}`;
+  emit(
+    "Drift::OidcAudiences",
+    `${declared.arn} (audiences)`,
+    `The OIDC provider ${declared.arn} accepts ${accepted} (client ids); the stack declares ` +
+      `${declared.audience} (ci.audience) only.` +
+      unmanaged,
+    {
+      diff: renderDiff(declared.audience, liveIds.length === 0 ? "(none)" : liveIds.join("\n")),
+      ...(declared.create
+        ? {}
+        : {
+            fix:
+              `Make ${declared.audience} the provider's only audience in IAM ` +
+              `(iam:AddClientIDToOpenIDConnectProvider, ` +
+              `iam:RemoveClientIDFromOpenIDConnectProvider); then find who changed it in the ` +
+              `audit trail's logs.`,
+          }),
+    },
+  );
+}
+
 /** Drift findings of the audited accounts (snapshots of accounts that could be read). */
 export function driftFindings(
   plan: TopologyPlan,
@@ -263,6 +330,7 @@ export function driftFindings(
       if (table !== undefined && !snapshot.tables.some((t) => t.name === table.name)) {
         emit("Drift::Missing", table.arn, `The declared lock table ${table.name} does not exist.`);
       }
+      if (tf.oidcProvider !== undefined) compareOidcProvider(tf.oidcProvider, snapshot, emit);
       continue;
     }
     const product = plan.products.find((p) => p.accountId === snapshot.accountId);

@@ -16,12 +16,19 @@
  *   roles' trust is still checked against the CI role); findings on placeholders are dropped.
  * - Roles the program does not declare are not added: the guard takes every role of a product
  *   account for the Terraform role. They are reported by the audit's own check instead.
+ * - The Terraform account's OIDC provider becomes the resource the program registers when it
+ *   creates one (`url` with its `https://` scheme, which IAM drops, and `clientIdLists`), also
+ *   when the stack uses the account's existing provider: the pack then judges its audiences
+ *   live. A declared provider that is missing gets no placeholder; drift reports it, and the
+ *   pack falls back to the provider the CI roles' trusts name, as it does at preview for an
+ *   existing provider.
  */
 import { bucketArn } from "../arn";
 import { AWS_PROVIDER_TYPE } from "../guard/accounts";
 import { TYPES } from "../guard/iam-index";
 import { KMS_KEY_TYPE } from "../guard/kms-reference";
 import { S3, TABLE_TYPE, TRAIL_TYPE } from "../guard/state-backend";
+import { OIDC_PROVIDER_TYPE } from "../guard/topology";
 import { unknownValue } from "../guard/unknown";
 import type { ProviderView, ResourceView, StackView, ViewProps, ViewValue } from "../guard/view";
 import type { RolePlan, TopologyPlan } from "../plan/model";
@@ -31,6 +38,7 @@ import type {
   AccountSnapshot,
   LiveBucket,
   LiveKey,
+  LiveOidcProvider,
   LiveRole,
   LiveTable,
   LiveTrail,
@@ -310,6 +318,19 @@ function addTrail(views: AccountViews, trail: LiveTrail): void {
   });
 }
 
+/** An issuer URL as the program registers it, with its scheme (IAM returns it without). */
+function issuerUrl(url: string): string {
+  return /^https:\/\//i.test(url) ? url : `https://${url}`;
+}
+
+function addOidcProvider(views: AccountViews, provider: LiveOidcProvider): void {
+  views.add(OIDC_PROVIDER_TYPE, provider.arn, {
+    url: issuerUrl(provider.url),
+    clientIdLists: [...provider.clientIds],
+    arn: provider.arn,
+  });
+}
+
 function addSnapshot(views: AccountViews, snapshot: AccountSnapshot, partition: string): void {
   snapshot.roles.forEach((role) => addRole(views, role));
   snapshot.users.forEach((user) => addUser(views, user));
@@ -325,6 +346,7 @@ function addSnapshot(views: AccountViews, snapshot: AccountSnapshot, partition: 
   snapshot.keys.forEach((key) => addKey(views, key));
   snapshot.tables.forEach((table) => addTable(views, table));
   snapshot.trails.forEach((trail) => addTrail(views, trail));
+  snapshot.oidcProviders.forEach((provider) => addOidcProvider(views, provider));
 }
 
 function addPlaceholderRole(views: AccountViews, role: RolePlan): void {

@@ -152,6 +152,15 @@ export interface LiveTrail {
   }[];
 }
 
+/** An IAM OIDC identity provider (`iam:GetOpenIDConnectProvider`). */
+export interface LiveOidcProvider {
+  readonly arn: string;
+  /** The issuer as IAM returns it, without the scheme: `token.actions.githubusercontent.com`. */
+  readonly url: string;
+  /** The audiences the provider accepts (its client id list), in IAM's order. */
+  readonly clientIds: readonly string[];
+}
+
 /** Everything read from one account. */
 export interface AccountSnapshot {
   /** The account's stable key: `terraform` or a product account's name. */
@@ -169,6 +178,8 @@ export interface AccountSnapshot {
   readonly keys: readonly LiveKey[];
   readonly tables: readonly LiveTable[];
   readonly trails: readonly LiveTrail[];
+  /** The declared OIDC providers that exist (Terraform account, OIDC modes). */
+  readonly oidcProviders: readonly LiveOidcProvider[];
 }
 
 /** Why an account could not be audited. */
@@ -203,5 +214,6 @@ export function emptySnapshot(key: string, accountId: string): AccountSnapshot {
     keys: [],
     tables: [],
     trails: [],
+    oidcProviders: [],
   };
 }

@@ -35,6 +35,11 @@ export interface AuditTarget {
   readonly keyAliases: readonly string[];
   readonly trails: readonly string[];
   readonly tables: readonly string[];
+  /**
+   * ARNs of the OIDC providers to read: in the OIDC modes, the Terraform account's provider,
+   * whether the stack creates it or uses the one the account has.
+   */
+  readonly oidcProviders: readonly string[];
   /** The CI role and CI identity: any other role whose trust admits one of them is reported. */
   readonly ciCallers: readonly CiCaller[];
 }
@@ -71,6 +76,7 @@ export function auditTargets(
     keyAliases: [`alias/${tf.state.kmsKey.alias}`, `alias/${tf.audit.kmsKey.alias}`],
     trails: [tf.audit.trailName],
     tables: tf.state.lockTable ? [tf.state.lockTable.name] : [],
+    oidcProviders: tf.oidcProvider ? [tf.oidcProvider.arn] : [],
     ciCallers,
   };
   const products = plan.products.map((product): AuditTarget => ({
@@ -87,6 +93,7 @@ export function auditTargets(
     keyAliases: [],
     trails: [],
     tables: [],
+    oidcProviders: [],
     ciCallers,
   }));
   return [terraform, ...products];

@@ -1,7 +1,7 @@
 /**
- * Reads one account: the declared principals, buckets, keys, trail and table of its audit
- * target, the undeclared roles that trust CI, the customer managed policies the principals use,
- * and the keys their settings refer to.
+ * Reads one account: the declared principals, buckets, keys, trail, table and OIDC provider of
+ * its audit target, the undeclared roles that trust CI, the customer managed policies the
+ * principals use, and the keys their settings refer to.
  */
 import { accountOfArn } from "../../lib/guard/documents";
 import type { AccountSnapshot, LiveKey } from "../../lib/audit/snapshot";
@@ -9,7 +9,13 @@ import type { AuditTarget } from "../../lib/audit/targets";
 import type { AccountClients } from "./clients";
 import { readTrail } from "./read-cloudtrail";
 import { readTable } from "./read-dynamodb";
-import { readManagedPolicy, readRole, readRolesAdmitting, readUser } from "./read-iam";
+import {
+  readManagedPolicy,
+  readOidcProvider,
+  readRole,
+  readRolesAdmitting,
+  readUser,
+} from "./read-iam";
 import { readKey } from "./read-kms";
 import { readBucket } from "./read-s3";
 
@@ -26,15 +32,19 @@ export async function collectAccount(
   target: AuditTarget,
   clients: AccountClients,
 ): Promise<AccountSnapshot> {
-  const [roles, extraRoles, users, buckets, aliasKeys, trails, tables] = await Promise.all([
-    Promise.all(target.roles.map((r) => readRole(clients.iam, r))).then(defined),
-    readRolesAdmitting(clients.iam, [...target.roles], target.ciCallers),
-    Promise.all(target.users.map((u) => readUser(clients.iam, u))).then(defined),
-    Promise.all(target.buckets.map((b) => readBucket(clients.s3, b))).then(defined),
-    Promise.all(target.keyAliases.map((a) => readKey(clients.kms, a))).then(defined),
-    Promise.all(target.trails.map((t) => readTrail(clients.cloudtrail, t))).then(defined),
-    Promise.all(target.tables.map((t) => readTable(clients.dynamodb, t))).then(defined),
-  ]);
+  const [roles, extraRoles, users, buckets, aliasKeys, trails, tables, oidcProviders] =
+    await Promise.all([
+      Promise.all(target.roles.map((r) => readRole(clients.iam, r))).then(defined),
+      readRolesAdmitting(clients.iam, [...target.roles], target.ciCallers),
+      Promise.all(target.users.map((u) => readUser(clients.iam, u))).then(defined),
+      Promise.all(target.buckets.map((b) => readBucket(clients.s3, b))).then(defined),
+      Promise.all(target.keyAliases.map((a) => readKey(clients.kms, a))).then(defined),
+      Promise.all(target.trails.map((t) => readTrail(clients.cloudtrail, t))).then(defined),
+      Promise.all(target.tables.map((t) => readTable(clients.dynamodb, t))).then(defined),
+      Promise.all(target.oidcProviders.map((arn) => readOidcProvider(clients.iam, arn))).then(
+        defined,
+      ),
+    ]);
 
   // Keys the settings refer to, beyond those found by alias (a bucket re-keyed out of band).
   const keys = new Map<string, LiveKey>();
@@ -82,5 +92,6 @@ export async function collectAccount(
     keys: [...keys.values()],
     tables,
     trails,
+    oidcProviders,
   };
 }

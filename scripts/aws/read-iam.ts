@@ -1,10 +1,11 @@
 /**
  * IAM reads: roles and users with their inline and attached policies, boundaries, groups and
- * credentials, customer managed policy documents, and the roles of an account whose trust
- * admits CI.
+ * credentials, customer managed policy documents, OIDC identity providers, and the roles of an
+ * account whose trust admits CI.
  */
 import {
   GetLoginProfileCommand,
+  GetOpenIDConnectProviderCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
@@ -28,6 +29,7 @@ import { decodePolicyText } from "../../lib/audit/policy-text";
 import type {
   LiveInlinePolicy,
   LiveManagedPolicy,
+  LiveOidcProvider,
   LiveRole,
   LiveUser,
 } from "../../lib/audit/snapshot";
@@ -236,4 +238,18 @@ export async function readManagedPolicy(
     path: policy.Policy.Path ?? "/",
     document: decodePolicyText(version.PolicyVersion?.Document ?? ""),
   };
+}
+
+/** The OIDC identity provider `arn` names, or `undefined` when it does not exist. */
+export async function readOidcProvider(
+  iam: IAMClient,
+  arn: string,
+): Promise<LiveOidcProvider | undefined> {
+  const out = await read(
+    `read OIDC provider ${arn} (iam:GetOpenIDConnectProvider)`,
+    () => iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
+    NO_SUCH_ENTITY,
+  );
+  if (out === undefined) return undefined;
+  return { arn, url: out.Url ?? "", clientIds: [...(out.ClientIDList ?? [])] };
 }

@@ -191,7 +191,9 @@ export function checkCiIdentity(topology: Topology, out: Findings): void {
       `${describe(provider)} accepts ${ids.kind === "value" ? `${ids.value.length} audiences (${ids.value.join(", ")})` : "no audience list"}; ` +
         `the CI roles pin one audience, and every other one the provider accepts is a token ` +
         `meant for something else that AWS would take. Fix: keep exactly the configured ` +
-        `ci.audience in clientIdLists (components/terraform-account.ts).`,
+        `ci.audience in clientIdLists (components/terraform-account.ts); for a provider the ` +
+        `stack does not create, remove the others with aws iam ` +
+        `remove-client-id-from-open-id-connect-provider.`,
       provider,
     );
   }

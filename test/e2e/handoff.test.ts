@@ -405,6 +405,13 @@ describe("e2e: the Terraform handoff, run by OpenTofu against the topology in mo
           /Workspace "retired" is not in the topology: accounts\.auto\.tfvars\.json maps only the workspaces dev, prod, staging\./,
           describeRun(args, result),
         );
+        // accounts.tf itself fails only at the guard (the example root's own use of
+        // local.account fails beside it).
+        assert.doesNotMatch(
+          result.stderr,
+          /on accounts\.tf line \d+, in locals/,
+          describeRun(args, result),
+        );
       }
       assert.deepEqual(await keyVersions(moto(), inspector(), d.backend.bucket, key), before);
       assert.equal(

@@ -198,7 +198,7 @@ describe("Terraform handoff rendering", function () {
     assert.match(variable, /condition {5}= contains\(\["plan", "apply"\], var\.access\)/);
     assert.match(
       accounts,
-      /\n {2}role_arn = var\.access == "apply" \? local\.account\.role_arn : local\.account\.plan_role_arn\n/,
+      /\n {2}role_arn = local\.account == null \? null : \(var\.access == "apply" \? local\.account\.role_arn : local\.account\.plan_role_arn\)\n/,
     );
     assert.match(accounts, /A saved plan keeps its variables/);
   });

@@ -58,8 +58,9 @@ locals {
   # then the precondition below stops plan and apply.
   account = lookup(var.accounts, terraform.workspace, null)
 
-  # The role the aws provider assumes in that account, for the run's access level.
-  role_arn = var.access == "apply" ? local.account.role_arn : local.account.plan_role_arn
+  # The role the aws provider assumes in that account, for the run's access level (null with
+  # the account, so that only the guard's message is shown).
+  role_arn = local.account == null ? null : (var.access == "apply" ? local.account.role_arn : local.account.plan_role_arn)
 }
 
 output "workspace_account" {

@@ -8,14 +8,21 @@
  *   meets an operator it does not know counts as yes;
  * - the trust analyzer: does allowing the caller remove findings, i.e. does the policy name the
  *   caller in a form the evaluator does not compare (a session ARN of the CI role)?
+ *
+ * An OIDC provider caller is admitted by any Allow of `sts:AssumeRoleWithWebIdentity` to it (or
+ * to every federated principal), whatever its conditions: some job of the platform may present
+ * a matching token, and only the declared CI roles are reviewed for which.
  */
 import { answer } from "../guard/documents";
 import { normalizeDocument } from "../iam/normalize";
+import { anyActionMatches } from "../iam/matching";
 import { analyzeTrust } from "../iam/trust";
+import type { PolicyDocument } from "../iam/types";
+import { WEB_IDENTITY_ACTION } from "../plan/trust";
 import type { CiCaller } from "./targets";
 
 /** How a trust policy admits a caller. */
-export type AdmissionRoute = "evaluated" | "indeterminate" | "named" | "unreadable";
+export type AdmissionRoute = "evaluated" | "indeterminate" | "named" | "federated" | "unreadable";
 
 /** One admitted caller. */
 export interface Admission {
@@ -35,6 +42,10 @@ export function admittedCallers(
   const open = analyzeTrust(doc, []).length;
   const admissions: Admission[] = [];
   for (const caller of callers) {
+    if (caller.kind === "oidc") {
+      if (trustsProvider(doc, caller.arn)) admissions.push({ caller, route: "federated" });
+      continue;
+    }
     const verdict = answer(doc, "sts:AssumeRole", roleArn, caller.arn, caller.accountId);
     if (verdict === "allow") {
       admissions.push({ caller, route: "evaluated" });
@@ -45,4 +56,17 @@ export function admittedCallers(
     }
   }
   return admissions;
+}
+
+/** Whether an Allow of `doc` lets web identities of `providerArn` assume the role. */
+function trustsProvider(doc: PolicyDocument, providerArn: string): boolean {
+  return doc.Statement.some((s) => {
+    if (s.Effect !== "Allow") return false;
+    const action = s.Action
+      ? anyActionMatches(s.Action, WEB_IDENTITY_ACTION)
+      : !anyActionMatches(s.NotAction ?? [], WEB_IDENTITY_ACTION);
+    if (!action) return false;
+    if (s.Principal === "*" || s.NotPrincipal !== undefined) return true;
+    return (s.Principal?.Federated ?? []).some((p) => p === "*" || p === providerArn);
+  });
 }

@@ -1,6 +1,6 @@
 /**
- * `Role::TrustsCi`: a role the program does not declare whose trust admits the CI role or the
- * CI identity. Whatever runs as CI (every plan of every pull request) can take its permissions,
+ * `Role::TrustsCi`: a role the program does not declare whose trust admits a CI role, a CI
+ * identity or the CI platform's OIDC provider. Whatever runs as CI (every plan of every pull request) can take its permissions,
  * outside the review the declared topology gets.
  */
 import { AUDIT_CHECKS, type AuditFinding } from "./finding";
@@ -13,6 +13,8 @@ const ROUTE_TEXT: Readonly<Record<Admission["route"], string>> = {
   indeterminate:
     "its trust policy may allow it sts:AssumeRole (a condition could not be evaluated)",
   named: "its trust policy names it (for example by a session ARN)",
+  federated:
+    "its trust policy admits web identities from it (sts:AssumeRoleWithWebIdentity), so jobs of the CI platform may take it",
   unreadable: "its trust policy cannot be read, so it is assumed to",
 };
 
@@ -47,8 +49,9 @@ export function extraRoleFindings(
         `Anything that runs as CI can use its permissions (${grants(role)}), outside the ` +
         `reviewed topology.`,
       fix:
-        "Delete the role, or narrow its trust policy so that it admits neither the CI role nor " +
-        "the CI identity (nor their account root without an aws:PrincipalArn condition). If " +
+        "Delete the role, or narrow its trust policy so that it admits neither the CI roles nor " +
+        "the CI identities (nor their account root without an aws:PrincipalArn condition, nor " +
+        "the CI platform's OIDC provider). If " +
         "Terraform needs more permissions, grant them to the Terraform role through the stack " +
         "config.",
     });

@@ -12,12 +12,18 @@ export interface NamedPrincipal {
   readonly path: string;
 }
 
-/** A caller whose admission by a role's trust makes that role worth reporting. */
+/**
+ * A caller whose admission by a role's trust makes that role worth reporting: an IAM role or
+ * user (by `sts:AssumeRole`), or, with `kind: "oidc"`, the CI platform's OIDC provider (by
+ * `sts:AssumeRoleWithWebIdentity`, whatever the subject: every job of the platform holds a
+ * token of it).
+ */
 export interface CiCaller {
   readonly arn: string;
   readonly accountId: string;
-  /** `CI role` or `CI identity`, for messages. */
+  /** `CI role`, `CI identity`, ..., for messages. */
   readonly label: string;
+  readonly kind?: "aws" | "oidc";
 }
 
 /** One account to audit and what to read there. */
@@ -62,6 +68,16 @@ export function auditTargets(
       accountId: tf.accountId,
       label: user === tf.ciIdentity ? "CI identity" : "CI plan identity",
     })),
+    ...(tf.oidcProvider
+      ? [
+          {
+            arn: tf.oidcProvider.arn,
+            accountId: tf.accountId,
+            label: "CI platform's OIDC provider",
+            kind: "oidc" as const,
+          },
+        ]
+      : []),
   ];
   const arnIn = (accountId: string, bootstrap: string) =>
     roleArn(plan.partition, accountId, "/", auditRole ?? bootstrap);

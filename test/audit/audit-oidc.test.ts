@@ -70,6 +70,17 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: "an undeclared role that admits the OIDC provider's tokens (of another repository)",
+    change: (p) => tamper.roleTrustingProvider("side-door", p),
+    expected: ["terraform:live-state/Role::TrustsCi"],
+    verify: (report, p) => {
+      const [finding] = findingsWith(report, "Role::TrustsCi");
+      assert.equal(finding?.resource, `arn:aws:iam::${TF_ACCOUNT}:role/side-door`);
+      assert.match(finding?.message ?? "", new RegExp(`CI platform's OIDC provider ${p.arn}`));
+      assert.match(finding?.message ?? "", /sts:AssumeRoleWithWebIdentity/);
+    },
+  },
+  {
     name: "the OIDC provider deleted",
     change: (p) => tamper.deleteOidcProvider(p.arn),
     expected: ["terraform:declared-state-drift/Drift::Missing"],

@@ -5,10 +5,22 @@ import type { CiCaller } from "../../lib/audit/targets";
 const TF = "111111111111";
 const CI_ROLE = `arn:aws:iam::${TF}:role/terraform-ci`;
 const CI_USER = `arn:aws:iam::${TF}:user/terraform-ci`;
+const PROVIDER = `arn:aws:iam::${TF}:oidc-provider/token.actions.githubusercontent.com`;
 const callers: CiCaller[] = [
   { arn: CI_ROLE, accountId: TF, label: "CI role" },
   { arn: CI_USER, accountId: TF, label: "CI identity" },
 ];
+const withProvider: CiCaller[] = [
+  ...callers,
+  { arn: PROVIDER, accountId: TF, label: "CI platform's OIDC provider", kind: "oidc" },
+];
+const webIdentity = (principal: unknown, condition?: object) =>
+  trust({
+    Effect: "Allow",
+    Principal: principal,
+    Action: "sts:AssumeRoleWithWebIdentity",
+    ...(condition ? { Condition: condition } : {}),
+  });
 const ROLE = "arn:aws:iam::222222222222:role/other";
 
 const trust = (statement: object) =>
@@ -86,6 +98,34 @@ const cases: { name: string; trust: string; expected: [string, AdmissionRoute][]
 ];
 
 describe("admittedCallers", function () {
+  it("the CI platform's OIDC provider, whatever the subject the trust pins", function () {
+    const pinned = webIdentity(
+      { Federated: PROVIDER },
+      {
+        StringEquals: {
+          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+          "token.actions.githubusercontent.com:sub": "repo:someone/else:ref:refs/heads/main",
+        },
+      },
+    );
+    for (const doc of [pinned, webIdentity({ Federated: PROVIDER }), webIdentity("*")]) {
+      assert.deepEqual(
+        admittedCallers(doc, ROLE, withProvider).map((a) => [a.caller.arn, a.route]),
+        [[PROVIDER, "federated"]],
+        doc,
+      );
+    }
+  });
+
+  it("not another provider, nor the provider's ARN under sts:AssumeRole", function () {
+    const other = webIdentity({ Federated: `arn:aws:iam::${TF}:oidc-provider/gitlab.com` });
+    assert.deepEqual(admittedCallers(other, ROLE, withProvider), []);
+    assert.deepEqual(
+      admittedCallers(assume({ Service: "lambda.amazonaws.com" }), ROLE, withProvider),
+      [],
+    );
+  });
+
   for (const c of cases) {
     it(c.name, function () {
       const got = admittedCallers(c.trust, ROLE, callers).map((a): [string, AdmissionRoute] => [

@@ -14,11 +14,9 @@
  * a matching token, and only the declared CI roles are reviewed for which.
  */
 import { answer } from "../guard/documents";
+import { admitsWebIdentity } from "../guard/topology";
 import { normalizeDocument } from "../iam/normalize";
-import { anyActionMatches } from "../iam/matching";
 import { analyzeTrust } from "../iam/trust";
-import type { PolicyDocument } from "../iam/types";
-import { WEB_IDENTITY_ACTION } from "../plan/trust";
 import type { CiCaller } from "./targets";
 
 /** How a trust policy admits a caller. */
@@ -43,7 +41,7 @@ export function admittedCallers(
   const admissions: Admission[] = [];
   for (const caller of callers) {
     if (caller.kind === "oidc") {
-      if (trustsProvider(doc, caller.arn)) admissions.push({ caller, route: "federated" });
+      if (admitsWebIdentity(doc, caller.arn)) admissions.push({ caller, route: "federated" });
       continue;
     }
     const verdict = answer(doc, "sts:AssumeRole", roleArn, caller.arn, caller.accountId);
@@ -56,17 +54,4 @@ export function admittedCallers(
     }
   }
   return admissions;
-}
-
-/** Whether an Allow of `doc` lets web identities of `providerArn` assume the role. */
-function trustsProvider(doc: PolicyDocument, providerArn: string): boolean {
-  return doc.Statement.some((s) => {
-    if (s.Effect !== "Allow") return false;
-    const action = s.Action
-      ? anyActionMatches(s.Action, WEB_IDENTITY_ACTION)
-      : !anyActionMatches(s.NotAction ?? [], WEB_IDENTITY_ACTION);
-    if (!action) return false;
-    if (s.Principal === "*" || s.NotPrincipal !== undefined) return true;
-    return (s.Principal?.Federated ?? []).some((p) => p === "*" || p === providerArn);
-  });
 }

@@ -31,6 +31,7 @@ import { normalizeDocument } from "../iam/normalize";
 import type { PolicyDocument } from "../iam/types";
 import { anyActionMatches } from "../iam/matching";
 import type { Access } from "../plan/model";
+import { WEB_IDENTITY_ACTION } from "../plan/trust";
 import type { ResourceView, StackView } from "./view";
 
 /** Types whose account is the Terraform account. */
@@ -227,25 +228,31 @@ function ciMayAssume(index: IamIndex, user: PrincipalEntry, role: PrincipalEntry
 export const OIDC_PROVIDER_TYPE = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
 
 /**
- * Whether `role`'s trust may admit web identities: an Allow that covers
- * `sts:AssumeRoleWithWebIdentity` for a `Federated` principal or everyone. Unreadable: it may.
+ * Whether `doc` has an Allow that covers `sts:AssumeRoleWithWebIdentity` for everyone, for every
+ * federated principal, or for `providerArn` (any federated principal when it is not given).
  */
-export function trustsWorkflows(role: PrincipalEntry): boolean {
-  const doc = trustDocument(role);
-  if (doc === "absent") return false;
-  if (doc === "unreadable") return true;
+export function admitsWebIdentity(doc: PolicyDocument, providerArn?: string): boolean {
   return doc.Statement.some((s) => {
     if (s.Effect !== "Allow") return false;
     const action = s.Action
-      ? anyActionMatches(s.Action, WEB_IDENTITY)
-      : !anyActionMatches(s.NotAction ?? [], WEB_IDENTITY);
+      ? anyActionMatches(s.Action, WEB_IDENTITY_ACTION)
+      : !anyActionMatches(s.NotAction ?? [], WEB_IDENTITY_ACTION);
     if (!action) return false;
     if (s.NotPrincipal !== undefined || s.Principal === "*") return true;
-    return (s.Principal?.Federated ?? []).length > 0 || (s.Principal?.AWS ?? []).includes("*");
+    if ((s.Principal?.AWS ?? []).includes("*")) return true;
+    const federated = s.Principal?.Federated ?? [];
+    return providerArn === undefined
+      ? federated.length > 0
+      : federated.some((p) => p === "*" || p === providerArn);
   });
 }
 
-const WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";
+/** Whether `role`'s trust may admit web identities (OIDC workflows). Unreadable: it may. */
+export function trustsWorkflows(role: PrincipalEntry): boolean {
+  const doc = trustDocument(role);
+  if (doc === "absent") return false;
+  return doc === "unreadable" || admitsWebIdentity(doc);
+}
 
 /** Recognises the topology of `view` (see the module comment). */
 export function deriveTopology(view: StackView, options: TopologyOptions = {}): Topology {

@@ -164,6 +164,23 @@ export const GITLAB_PROJECT: NameRule = {
   example: "acme/platform/infrastructure",
 };
 
+/** A Terraform root inside the infrastructure repository. */
+export const TERRAFORM_DIRECTORY: NameRule = {
+  pattern: /^(?:\.|(?!\.\.?(?:\/|$))[\w.-]+(?:\/(?!\.\.?(?:\/|$))[\w.-]+)*)$/,
+  maxLength: 255,
+  allowed:
+    "'.' or a relative directory path inside the repository: letters, digits, '_', '.', '-' and '/', no '..' or '.' segment, no leading or trailing '/'",
+  example: "terraform",
+};
+
+/** A CODEOWNERS user or team handle. */
+export const CODE_OWNER: NameRule = {
+  pattern: /^@[\w.-]+(?:\/[\w.-]+)*$/,
+  maxLength: 255,
+  allowed: "a user or team handle",
+  example: "@acme/devops",
+};
+
 /**
  * AWS managed policies that grant only reads, which the plan role may have attached, by the
  * part of their ARN after `policy/` (ViewOnlyAccess is a job-function policy).
@@ -173,6 +190,12 @@ export const READ_ONLY_MANAGED_POLICIES: readonly string[] = [
   "SecurityAudit",
   "job-function/ViewOnlyAccess",
 ];
+
+/** Whether `arn` is one of the {@link READ_ONLY_MANAGED_POLICIES}, in any partition. */
+export function isReadOnlyManagedPolicy(arn: string): boolean {
+  const match = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/.exec(arn);
+  return match !== null && READ_ONLY_MANAGED_POLICIES.includes(match[1] ?? "");
+}
 
 /** Tells whether `value` follows `rule`. */
 export function follows(rule: NameRule, value: string): boolean {

@@ -4,6 +4,7 @@ import {
   ACCOUNT_NAME,
   IAM_NAME,
   CI_ENVIRONMENT,
+  CODE_OWNER,
   GIT_BRANCH,
   IAM_PATH,
   KEY_PREFIX,
@@ -11,9 +12,11 @@ import {
   NameRule,
   OIDC_AUDIENCE,
   READ_ONLY_MANAGED_POLICIES,
+  isReadOnlyManagedPolicy,
   POLICY_NAME,
   REGION,
   SERVICE_PREFIX,
+  TERRAFORM_DIRECTORY,
   TABLE_NAME,
   TOOL_VERSION,
   TRAIL_NAME,
@@ -110,21 +113,15 @@ const pipelineSchema = z
      */
     toolVersion: named(TOOL_VERSION).optional(),
     /** Directory of the Terraform root in the infrastructure repository. Default: terraform. */
-    terraformDirectory: z
-      .string({ error: "must be a directory path string" })
-      .regex(/^(?:\.|(?!\.\.?(?:\/|$))[\w.-]+(?:\/(?!\.\.?(?:\/|$))[\w.-]+)*)$/, {
-        error:
-          "must be '.' or a relative directory path inside the repository: letters, digits, '_', '.', '-' and '/', no '.' or '..' segment, no leading or trailing '/'; for example terraform",
-      })
-      .default("terraform"),
+    terraformDirectory: named(TERRAFORM_DIRECTORY).default("terraform"),
     /**
      * Owners who must all review infrastructure code (CODEOWNERS). Default:
      * `@<organization>/devops` and `@<organization>/security`.
      */
     codeOwners: z
       .array(
-        z.string({ error: "must be a code owner string" }).regex(/^@[\w.-]+(?:\/[\w.-]+)*$/, {
-          error: "must be a user or team handle such as @acme/devops",
+        z.string({ error: "must be a code owner string" }).refine((v) => follows(CODE_OWNER, v), {
+          error: `must be ${CODE_OWNER.allowed} such as ${CODE_OWNER.example}`,
         }),
       )
       .min(1, { error: "must name at least one owner, such as @acme/devops" })
@@ -201,15 +198,9 @@ const planRoleSchema = z
       .array(
         z
           .string({ error: "must be an AWS managed policy ARN string" })
-          .refine(
-            (v) =>
-              READ_ONLY_MANAGED_POLICIES.some((name) =>
-                new RegExp(`^arn:aws[a-z-]*:iam::aws:policy/${name}$`).test(v),
-              ),
-            {
-              error: `must be one of the read-only AWS managed policies ${READ_ONLY_MANAGED_POLICIES.join(", ")}, such as arn:aws:iam::aws:policy/ReadOnlyAccess`,
-            },
-          ),
+          .refine(isReadOnlyManagedPolicy, {
+            error: `must be one of the read-only AWS managed policies ${READ_ONLY_MANAGED_POLICIES.join(", ")}, such as arn:aws:iam::aws:policy/ReadOnlyAccess`,
+          }),
       )
       .default([]),
     /** Max session of the plan role, in seconds. Default: 3600. */

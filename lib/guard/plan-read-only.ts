@@ -16,8 +16,11 @@
  * lockfiles (`*.tflock`), the lock table's items, the state key's use through storage, and
  * assuming roles (which roles: `ci-role-assume-scoped`).
  */
-import { READ_ONLY_MANAGED_POLICIES } from "../config/rules";
-import { nonReadOnlyGrants } from "../iam/access-level";
+import { isReadOnlyManagedPolicy, READ_ONLY_MANAGED_POLICIES } from "../config/rules";
+import { expandAction, nonReadOnlyGrants } from "../iam/access-level";
+import { LOCK_TABLE_ACTIONS, LOCKFILE_ACTIONS } from "../plan/ci";
+import { KEY_USE_ACTIONS } from "../plan/kms";
+import { ASSUME_ACTIONS } from "../plan/trust";
 import { anyActionMatches } from "../iam/matching";
 import type { PolicyDocument } from "../iam/types";
 import { SECRET_READ_ACTIONS } from "../plan/plan-permissions";
@@ -31,11 +34,6 @@ const FIX =
   "Fix: the plan role's permissions come from terraformRole.allowedServices (read actions " +
   "only) and terraformPlanRole.managedPolicyArns (read-only AWS managed policies); do not add " +
   "or attach policies to it (lib/plan/plan-permissions.ts).";
-
-function isReadOnlyManaged(arn: string): boolean {
-  const match = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/.exec(arn);
-  return match !== null && READ_ONLY_MANAGED_POLICIES.includes(match[1] ?? "");
-}
 
 /** Findings of a document by its text: every plan role's documents are the same. */
 type Grants = Map<string, ReturnType<typeof nonReadOnlyGrants>>;
@@ -56,7 +54,7 @@ function checkRole(topology: Topology, role: PrincipalEntry, cache: Grants, out:
     permissions.managedArns.filter((arn) => topology.index.managedPolicy(arn) !== undefined),
   );
   for (const arn of permissions.managedArns) {
-    if (readable.has(arn) || isReadOnlyManaged(arn)) continue;
+    if (readable.has(arn) || isReadOnlyManagedPolicy(arn)) continue;
     out.add(
       `ManagedPolicy::${arn}`,
       `${principalLabel(role)} has the managed policy ${arn} attached, which is not one of the ` +
@@ -67,7 +65,7 @@ function checkRole(topology: Topology, role: PrincipalEntry, cache: Grants, out:
   }
   // The read-only AWS managed policies are judged by their ARN; readableDocuments reads the
   // rest (inline, and managed policies the stack defines).
-  const docs = readableDocuments(topology, role, out, isReadOnlyManaged);
+  const docs = readableDocuments(topology, role, out, isReadOnlyManagedPolicy);
   for (const source of docs) {
     for (const finding of grantsOf(source.document, cache)) {
       out.add(
@@ -104,24 +102,32 @@ function checkRole(topology: Topology, role: PrincipalEntry, cache: Grants, out:
   }
 }
 
-/** Writes a plan needs, by action: where the CI plan role may make them (IAM patterns). */
-const PLAN_PATH_WRITES: Readonly<Record<string, (resource: string) => boolean>> = {
-  "s3:putobject": (r) => r.endsWith(".tflock"),
-  "s3:deleteobject": (r) => r.endsWith(".tflock"),
-  "dynamodb:putitem": (r) => r.includes(":table/"),
-  "dynamodb:deleteitem": (r) => r.includes(":table/"),
-  "kms:decrypt": (r) => r.includes(":key/"),
-  "kms:encrypt": (r) => r.includes(":key/"),
-  "kms:generatedatakey": (r) => r.includes(":key/"),
-  "kms:generatedatakeywithoutplaintext": (r) => r.includes(":key/"),
-  "kms:generatedatakeypair": (r) => r.includes(":key/"),
-  "kms:generatedatakeypairwithoutplaintext": (r) => r.includes(":key/"),
-  "kms:reencryptfrom": (r) => r.includes(":key/"),
-  "kms:reencryptto": (r) => r.includes(":key/"),
-  "sts:assumerole": () => true,
-  "sts:tagsession": () => true,
-  "sts:setsourceidentity": () => true,
-};
+type ResourceTest = (resource: string) => boolean;
+
+let planPathWrites: Map<string, ResourceTest> | undefined;
+
+/**
+ * The writes a plan makes, by lower-case action, with where the CI plan role may make them:
+ * the planner's own action lists (lib/plan/ci.ts, kms.ts, trust.ts), expanded by the catalog.
+ */
+function planPathWritesByAction(): ReadonlyMap<string, ResourceTest> {
+  if (planPathWrites === undefined) {
+    const writes = new Map<string, ResourceTest>();
+    const add = (patterns: readonly string[], where: ResourceTest) => {
+      for (const pattern of patterns) {
+        const expanded = expandAction(pattern);
+        if (!expanded.ok) continue;
+        for (const a of expanded.actions) writes.set(a.action.toLowerCase(), where);
+      }
+    };
+    add(LOCKFILE_ACTIONS, (r) => r.endsWith(".tflock"));
+    add(LOCK_TABLE_ACTIONS, (r) => r.includes(":table/"));
+    add(KEY_USE_ACTIONS, (r) => r.includes(":key/"));
+    add(ASSUME_ACTIONS, () => true);
+    planPathWrites = writes;
+  }
+  return planPathWrites;
+}
 
 /** Whether every write `finding` grants is one a plan needs, on the statement's resources. */
 function planPathWrite(
@@ -133,7 +139,7 @@ function planPathWrite(
   const resources = statement?.Resource;
   if (statement === undefined || resources === undefined) return false;
   return finding.grants.every((grant) => {
-    const allowed = PLAN_PATH_WRITES[grant.action.toLowerCase()];
+    const allowed = planPathWritesByAction().get(grant.action.toLowerCase());
     return allowed !== undefined && resources.every(allowed);
   });
 }

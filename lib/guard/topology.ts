@@ -146,7 +146,8 @@ function terraformAccount(
   };
 }
 
-function trustDocument(role: PrincipalEntry): PolicyDocument | "absent" | "unreadable" {
+/** A role's trust policy, normalized; `absent` or `unreadable` when it cannot be had. */
+export function trustDocument(role: PrincipalEntry): PolicyDocument | "absent" | "unreadable" {
   const text = readDocumentText(role.resource, "assumeRolePolicy");
   if (text.kind === "absent") return "absent";
   if (text.kind !== "value") return "unreadable";

@@ -10,7 +10,7 @@
  * "restrictive" wrongly; "may be assumed" is checked with the single-policy evaluator.
  */
 import { analyzeTrust, type AllowedCaller } from "../iam/trust";
-import { accountOfArn as accountOf, answer, parseDocument } from "./documents";
+import { accountOfArn, answer, parseDocument } from "./documents";
 import { describe, type Findings } from "./finding";
 import { readDocumentText, type PrincipalEntry } from "./iam-index";
 import {
@@ -95,7 +95,7 @@ function reportUnknownAccess(principals: readonly PrincipalEntry[], out: Finding
 }
 
 function callersOf(arns: readonly string[]): { arn: string; accountId: string }[] {
-  return arns.map((arn) => ({ arn, accountId: accountOf(arn) }));
+  return arns.map((arn) => ({ arn, accountId: accountOfArn(arn) }));
 }
 
 /**

@@ -23,10 +23,8 @@ import type { Access } from "../plan/model";
 import type { Findings } from "./finding";
 import type { PrincipalEntry } from "./iam-index";
 import { oidcProviderArn } from "../arn";
-import { normalizeDocument } from "../iam/normalize";
-import { readDocumentText } from "./iam-index";
 import { readString, readStringList } from "./read";
-import { principalLabel, type Topology } from "./topology";
+import { principalLabel, trustDocument, type Topology } from "./topology";
 
 /** The issuer host of GitHub Actions tokens. */
 const GITHUB_HOST = "token.actions.githubusercontent.com";
@@ -115,10 +113,8 @@ export function workflowScope(topology: Topology): WorkflowScope {
 }
 
 function trustStatements(role: PrincipalEntry): PolicyDocument["Statement"] {
-  const text = readDocumentText(role.resource, "assumeRolePolicy");
-  if (text.kind !== "value") return [];
-  const doc = normalizeDocument(text.value);
-  return doc.ok ? doc.document.Statement : [];
+  const doc = trustDocument(role);
+  return typeof doc === "string" ? [] : doc.Statement;
 }
 
 /**

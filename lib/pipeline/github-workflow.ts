@@ -25,13 +25,7 @@ import {
   toolCommands,
   toolName,
 } from "./files";
-import {
-  chunksOf,
-  pipelineWorkspaces,
-  usesOidc,
-  type PipelinePlan,
-  type PipelineWorkspace,
-} from "./model";
+import { usesOidc, workspaceChunks, type PipelinePlan, type PipelineWorkspace } from "./model";
 import { renderYaml } from "./yaml";
 
 /** The actions the workflow uses, pinned by major version. */
@@ -287,10 +281,7 @@ export function renderGithubWorkflow(plan: PipelinePlan): string {
     prefix === "" ? undefined : [`${prefix}**`, repositoryPath(PIPELINE_FILES.githubWorkflow)];
   const trigger = { branches: [plan.branch], ...(paths ? { paths } : {}) };
   const jobs: Record<string, unknown> = {};
-  chunksOf(
-    pipelineWorkspaces(plan).map((w) => w.workspace),
-    GITHUB_MATRIX_LIMIT,
-  ).forEach((chunk, i) => {
+  workspaceChunks(plan, GITHUB_MATRIX_LIMIT).forEach((chunk, i) => {
     jobs[planJobId(i)] = planJob(plan, chunk);
   });
   plan.stages.forEach((stage, i) => {

@@ -20,13 +20,7 @@
 import { HANDOFF_FILES } from "../terraform/files";
 import { NO_STATE_YET_EXIT } from "../terraform/render-select-workspace";
 import { commentHeader, KEY_VARIABLES, toolCommands, toolName } from "./files";
-import {
-  chunksOf,
-  pipelineWorkspaces,
-  usesOidc,
-  type PipelinePlan,
-  type PipelineWorkspace,
-} from "./model";
+import { usesOidc, workspaceChunks, type PipelinePlan, type PipelineWorkspace } from "./model";
 import { renderYaml } from "./yaml";
 
 /** The plan jobs' name (a `parallel: matrix` job: `plan: [dev]`, ...). */
@@ -164,10 +158,7 @@ function applyJob(
 /** `.gitlab-ci.yml`. */
 export function renderGitlabCi(plan: PipelinePlan): string {
   const jobs: Record<string, unknown> = {};
-  chunksOf(
-    pipelineWorkspaces(plan).map((w) => w.workspace),
-    GITLAB_MATRIX_LIMIT,
-  ).forEach((chunk, i) => {
+  workspaceChunks(plan, GITLAB_MATRIX_LIMIT).forEach((chunk, i) => {
     jobs[planJobName(i)] = planJob(plan, chunk);
   });
   plan.stages.forEach((stage, i) => {

@@ -4,6 +4,8 @@
  * {@link renderPipeline} turns it into files.
  */
 
+import { chunkBySize } from "../plan/chunk";
+
 /** How CI authenticates to AWS: an IAM user's access keys, or the platform's OIDC token. */
 export type CiMode = "iam-user" | "github-oidc" | "gitlab-oidc";
 
@@ -80,11 +82,10 @@ export function usesOidc(mode: CiMode): boolean {
 }
 
 /**
- * `items` in consecutive chunks of at most `size`, for CI matrices with a size limit (GitHub
- * Actions: 256 jobs per matrix; GitLab: 200 per `parallel: matrix`).
+ * The workspaces of `plan`, in consecutive chunks of at most `limit`: one CI matrix each
+ * (GitHub Actions: 256 jobs per matrix; GitLab: 200 per `parallel: matrix`).
  */
-export function chunksOf<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
+export function workspaceChunks(plan: PipelinePlan, limit: number): string[][] {
+  const names = pipelineWorkspaces(plan).map((w) => w.workspace);
+  return chunkBySize(names, (chunk) => chunk.length <= limit);
 }

@@ -3,7 +3,18 @@
  * command, a CODEOWNERS line or an OIDC subject, so each is held to the narrow form those
  * allow; a value outside it is reported, never escaped.
  */
-import { GITHUB_REPOSITORY, GITLAB_PROJECT } from "../config/rules";
+import {
+  ACCOUNT_ID,
+  CI_ENVIRONMENT,
+  GIT_BRANCH,
+  GITHUB_REPOSITORY,
+  GITLAB_PROJECT,
+  OIDC_AUDIENCE,
+  REGION,
+  TERRAFORM_DIRECTORY,
+  TOOL_VERSION,
+  WORKSPACE,
+} from "../config/rules";
 import { GITHUB_MATRIX_LIMIT } from "./github-workflow";
 import { usesOidc, type PipelinePlan } from "./model";
 
@@ -20,6 +31,7 @@ export interface PipelineProblem {
 interface Rule {
   readonly pattern: RegExp;
   readonly allowed: string;
+  readonly maxLength?: number;
 }
 
 const RULES = {
@@ -27,44 +39,34 @@ const RULES = {
     pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
     allowed: "letters, digits, '.', '_', '-'",
   },
-  region: { pattern: /^[a-z]{2}(?:-[a-z]+)+-\d$/, allowed: "an AWS region such as eu-west-1" },
-  branch: {
-    pattern: /^(?!\/)(?!.*\/\/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}(?<![/.])$/,
-    allowed: "a branch name of letters, digits, '.', '_', '-' and '/' (no wildcards)",
-  },
+  region: REGION,
+  branch: GIT_BRANCH,
   github: GITHUB_REPOSITORY,
   gitlab: GITLAB_PROJECT,
-  audience: { pattern: /^[\x21-\x29\x2B-\x3E\x40-\x7E]{1,255}$/, allowed: "printable, no '*'/'?'" },
+  audience: OIDC_AUDIENCE,
   roleArn: {
     pattern: /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
     allowed: "an IAM role ARN",
   },
-  workspace: {
-    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
-    allowed: "letters, digits, '_' and '-', starting with a letter or digit, at most 64",
-  },
-  accountId: { pattern: /^\d{12}$/, allowed: "12 digits" },
-  environment: {
-    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
-    allowed: "letters, digits, '.', '_' and '-', starting with a letter or digit",
-  },
+  workspace: WORKSPACE,
+  accountId: ACCOUNT_ID,
+  environment: CI_ENVIRONMENT,
+  // CODEOWNERS also takes email addresses, which the stack config does not offer.
   owner: {
     pattern:
       /^(?:@[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*|[^\s@]+@[^\s@]+\.[^\s@]+)$/,
     allowed: "@user, @org/team, @group/subgroup or an email address",
   },
-  directory: {
-    pattern: /^(?:\.|(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*)$/,
-    allowed: "'.' or a relative path such as terraform or infra/live (no '..', no leading '/')",
-  },
-  toolVersion: { pattern: /^1\.(?:1\d|[2-9]\d)\.\d+$/, allowed: "a release 1.10.0 or later" },
+  directory: TERRAFORM_DIRECTORY,
+  toolVersion: TOOL_VERSION,
 } satisfies Record<string, Rule>;
 
 /** Every problem of `plan` (empty when it can be rendered). */
 export function validatePipelinePlan(plan: PipelinePlan): PipelineProblem[] {
   const problems: PipelineProblem[] = [];
   const check = (path: string, value: unknown, rule: Rule) => {
-    if (typeof value !== "string" || !rule.pattern.test(value)) {
+    const fits = (v: string) => v.length <= (rule.maxLength ?? Infinity) && rule.pattern.test(v);
+    if (typeof value !== "string" || !fits(value)) {
       problems.push({ path, value, message: `must be ${rule.allowed}` });
     }
   };

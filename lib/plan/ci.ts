@@ -6,6 +6,7 @@ import { KEY_USE_ACTIONS } from "./kms";
 import { chunkBySize } from "./chunk";
 import { IAM_LIMITS, policySize } from "./limits";
 import type {
+  Access,
   CiIdentityPlan,
   CustomerPolicyPlan,
   OidcProviderPlan,
@@ -21,28 +22,19 @@ export const CI_USER_POLICY = "assume-ci-role";
 /** Name of the CI roles' state access policy. */
 export const CI_STATE_POLICY = "terraform-state";
 
-/**
- * The two CI paths. `apply` writes: it runs from the protected branch or approved environments
- * and assumes the product Terraform roles. `plan` reads: it runs on pull requests, reads state,
- * writes nothing but the lock, and assumes the product plan roles.
- */
-export type CiPath = "apply" | "plan";
-
 /** Sid of the statement that lets a CI role assume its product roles, by path. */
-export const CI_ASSUME_SIDS: Readonly<Record<CiPath, string>> = {
+export const CI_ASSUME_SIDS: Readonly<Record<Access, string>> = {
   apply: "AssumeProductTerraformRoles",
   plan: "AssumeProductPlanRoles",
 };
-/** Sid of the statement that lets the CI apply role assume the product Terraform roles. */
-export const CI_ASSUME_SID = CI_ASSUME_SIDS.apply;
 
 /** The CI role of `path`: its name. */
-export function ciRoleName(config: TopologyConfig, path: CiPath = "apply"): string {
+export function ciRoleName(config: TopologyConfig, path: Access): string {
   return path === "apply" ? config.ci.roleName : config.ci.planRoleName;
 }
 
 /** The CI role of `path`: its ARN, from config. */
-export function ciRoleArn(config: TopologyConfig, path: CiPath = "apply"): string {
+export function ciRoleArn(config: TopologyConfig, path: Access): string {
   return roleArn(
     config.partition,
     config.terraformAccount.id,
@@ -58,7 +50,7 @@ export function ciRoleArn(config: TopologyConfig, path: CiPath = "apply"): strin
  */
 export function planCiIdentity(
   config: TopologyConfig,
-  path: CiPath = "apply",
+  path: Access,
   provider?: OidcProviderPlan,
 ): CiIdentityPlan {
   if (provider !== undefined) return planWorkflows(config, provider, path);
@@ -95,7 +87,7 @@ function ciTrust(config: TopologyConfig, identity: CiIdentityPlan): PolicyDocume
 }
 
 /** The state statements of a CI role: read and write on the apply path, read and lock on plan. */
-function stateStatements(config: TopologyConfig, state: StatePlan, path: CiPath): Statement[] {
+function stateStatements(config: TopologyConfig, state: StatePlan, path: Access): Statement[] {
   const prefix = `${state.keyPrefix}/`;
   const objects = `${state.bucketArn}/${prefix}`;
   const statements: Statement[] = [
@@ -129,7 +121,7 @@ function stateStatements(config: TopologyConfig, state: StatePlan, path: CiPath)
         })
       : allow({
           sid: "HoldLockfile",
-          actions: ["s3:DeleteObject", "s3:PutObject"],
+          actions: LOCKFILE_ACTIONS,
           resources: [`${objects}*.tflock`],
         }),
     allow({
@@ -170,8 +162,11 @@ function stateStatements(config: TopologyConfig, state: StatePlan, path: CiPath)
   return statements;
 }
 
+/** What the CI plan role may do to a lockfile (`<state>.tflock`): take and release it. */
+export const LOCKFILE_ACTIONS = ["s3:DeleteObject", "s3:PutObject"];
+
 /** What a CI role does with the lock table. */
-const LOCK_TABLE_ACTIONS = [
+export const LOCK_TABLE_ACTIONS = [
   "dynamodb:DeleteItem",
   "dynamodb:DescribeTable",
   "dynamodb:GetItem",
@@ -185,7 +180,7 @@ const LOCK_TABLE_ACTIONS = [
  */
 export function planCiRole(
   config: TopologyConfig,
-  path: CiPath,
+  path: Access,
   identity: CiIdentityPlan,
   state: StatePlan,
   productRoleArns: readonly string[],
@@ -209,7 +204,7 @@ export function planCiRole(
   };
 }
 
-function assumeDocument(roleArns: readonly string[], path: CiPath): PolicyDocument {
+function assumeDocument(roleArns: readonly string[], path: Access): PolicyDocument {
   return policyDocument(
     allow({ sid: CI_ASSUME_SIDS[path], actions: ASSUME_ACTIONS, resources: [...roleArns] }),
   );
@@ -225,7 +220,7 @@ function assumeDocument(roleArns: readonly string[], path: CiPath): PolicyDocume
 export function planAssumePolicies(
   config: TopologyConfig,
   productRoleArns: readonly string[],
-  path: CiPath = "apply",
+  path: Access,
 ): CustomerPolicyPlan[] {
   const chunks = chunkBySize(
     productRoleArns,

@@ -41,8 +41,15 @@ export interface CustomerPolicyPlan {
  */
 export const ACCESS_TAG = "tf-bootstrap:access";
 
-/** Which CI path a principal serves. */
-export type Access = "plan" | "apply";
+/**
+ * The two CI paths. `apply` writes: it runs from the protected branch or approved environments
+ * and assumes the product Terraform roles. `plan` reads: it runs on pull requests, reads state,
+ * writes nothing but the lock, and assumes the product plan roles.
+ */
+export type Access = (typeof ACCESS_VALUES)[number];
+
+/** The two CI paths, the read-only one first. */
+export const ACCESS_VALUES = ["plan", "apply"] as const;
 
 /** An IAM role. */
 export interface RolePlan {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   ACCOUNT_ID,
   CI_ENVIRONMENT,
+  CODE_OWNER,
   GIT_BRANCH,
   GITHUB_REPOSITORY,
   GITLAB_PROJECT,
@@ -107,10 +108,11 @@ export type OutputsResult =
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\x21-\x7E]+\/)?[\w+=,.@-]+$/;
 const KMS_KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/;
 const OIDC_PROVIDER_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider\/([\x21-\x7E]+)$/;
-/** A CODEOWNERS user or team handle, as the stack config accepts it. */
-const CODE_OWNER = /^@[\w.-]+(?:\/[\w.-]+)*$/;
-/** A Terraform root inside the repository, as the stack config accepts it. */
-const TERRAFORM_DIRECTORY = /^(?:\.|[\w.-]+(?:\/[\w.-]+)*)$/;
+/**
+ * A relative directory's shape; `.` and `..` segments are refused with the templates' own
+ * check (TERRAFORM_DIRECTORY, through `pipelineProblems`), which names the templates.
+ */
+const DIRECTORY_SHAPE = /^(?:\.|[\w.-]+(?:\/[\w.-]+)*)$/;
 
 const text = (what: string) => z.string({ error: `must be ${what} (a string)` });
 const ruled = (rule: NameRule, what: string) =>
@@ -154,13 +156,13 @@ const ciSchema = z.object(
       .min(1, { error: "lists no stage: every workspace must be applied in one" }),
     codeOwners: z
       .array(
-        text("a code owner").regex(CODE_OWNER, {
-          error: "must be a user or team handle such as @acme/devops",
+        text("a code owner").refine((v) => follows(CODE_OWNER, v), {
+          error: `must be ${CODE_OWNER.allowed} such as ${CODE_OWNER.example}`,
         }),
         { error: "must be a list of code owners" },
       )
       .min(1, { error: "lists no code owner: infrastructure code needs reviewers" }),
-    terraformDirectory: text("the Terraform root's directory").regex(TERRAFORM_DIRECTORY, {
+    terraformDirectory: text("the Terraform root's directory").regex(DIRECTORY_SHAPE, {
       error: "must be '.' or a relative directory path such as terraform",
     }),
     tool: enumOf(PIPELINE_TOOLS),

@@ -2,18 +2,19 @@ import type { DeployedOutputs } from "./deployed-outputs";
 import { generatedHeader, HANDOFF_FILES, type HandoffOptions } from "./files";
 import { hclString } from "./hcl";
 import { supportedVersions } from "./versions";
+import { ACCESS_VALUES, type Access } from "../plan/model";
 
 /** The name of the output whose precondition refuses a workspace that is not in the map. */
 export const GUARD_OUTPUT = "workspace_account";
 
 /**
- * A run's access levels, the values of the `access` variable: `plan` (the default) reads with
- * the product plan role, `apply` writes with the product Terraform role.
+ * A run's access levels, the values of the `access` variable: the CI paths. `plan` (the
+ * default) reads with the product plan role, `apply` writes with the product Terraform role.
  */
-export const ACCESS_LEVELS = ["plan", "apply"] as const;
+export const ACCESS_LEVELS = ACCESS_VALUES;
 
 /** A run's access level. */
-export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+export type AccessLevel = Access;
 
 /** One workspace of `accounts.auto.tfvars.json`. */
 export interface TfvarsAccount {

@@ -8,12 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import {
-  chunksOf,
-  PIPELINE_FILES,
-  renderPipeline,
-  type PipelineWorkspace,
-} from "../../lib/pipeline";
+import { PIPELINE_FILES, renderPipeline, type PipelineWorkspace } from "../../lib/pipeline";
+import { chunkBySize } from "../../lib/plan/chunk";
 import { ensureTools, SETUP_TIMEOUT_MS, type Tools } from "../harness/tools";
 import { pipelinePlan } from "./fixtures";
 import { actionlint, checkJsonschema } from "./linters";
@@ -29,7 +25,12 @@ const workspaces: PipelineWorkspace[] = Array.from({ length: COUNT }, (_, i) => 
 describe("CI pipeline templates for a stack larger than one matrix", function () {
   let tools: Tools;
   let dir: string;
-  const files = renderPipeline(pipelinePlan("iam-user", chunksOf(workspaces, 100)));
+  const files = renderPipeline(
+    pipelinePlan(
+      "iam-user",
+      chunkBySize(workspaces, (stage) => stage.length <= 100),
+    ),
+  );
   const text = (name: string) => files.find((f) => f.path === name)?.text ?? "";
 
   before(async function () {

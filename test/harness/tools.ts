@@ -1,10 +1,12 @@
 /**
- * Locates the test-only tools (moto, OpenTofu, actionlint, check-jsonschema) that
- * `.ci/setup-tools` installs into a cache directory, and runs that script when they are missing, so `npm test` works on a fresh
- * machine. The pinned versions live in the script only; this module reads them from it.
+ * Locates the test-only tools (moto, OpenTofu, actionlint, check-jsonschema, the Pulumi CLI and
+ * its engine plugins) that `.ci/setup-tools` installs into a cache directory, and runs that
+ * script when they are missing, so `npm test` works on a fresh machine. The pinned versions live
+ * in the script only; this module reads them from it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
 
@@ -26,6 +28,18 @@ export interface Tools {
   readonly checkJsonschemaVersion: string;
   /** `check-jsonschema` inside its own cached venv; ships the GitLab CI and workflow schemas. */
   readonly checkJsonschema: string;
+  readonly pulumiVersion: string;
+  /**
+   * The Pulumi CLI (and engine) built from the Go module proxy, in a folder laid out as a Pulumi
+   * install: the language host beside it is the one the engine runs.
+   */
+  readonly pulumi: string;
+  /** The Node.js language host built from `test/engine/language-host` (`pulumi-language-nodejs`). */
+  readonly languageHost: string;
+  /** The aws provider stand-in built from `test/engine/aws-standin` (`pulumi-resource-aws`). */
+  readonly awsStandin: string;
+  /** The `@pulumi/aws` version of package.json: the version the stand-in reports. */
+  readonly awsVersion: string;
 }
 
 /** Repository root (this file is `test/harness/tools.ts`). */
@@ -36,9 +50,9 @@ export const setupScript = path.join(repoRoot, ".ci", "setup-tools");
 
 /**
  * Time a first-time setup may take (venv + moto ≈ 1 min, OpenTofu build ≈ 5 min, actionlint
- * ≈ 20 s, check-jsonschema ≈ 15 s on 2 cores).
+ * ≈ 20 s, check-jsonschema ≈ 15 s, Pulumi CLI ≈ 7 min, engine plugins ≈ 1 min on 2 cores).
  */
-export const SETUP_TIMEOUT_MS = 20 * 60_000;
+export const SETUP_TIMEOUT_MS = 30 * 60_000;
 
 /** Same logic as `.ci/setup-tools`: `$TF_BOOTSTRAP_CACHE`, else `$HOME/.cache/tf-bootstrap`. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -53,6 +67,7 @@ export function pinnedVersions(scriptText = readFileSync(setupScript, "utf8")): 
   tofu: string;
   actionlint: string;
   checkJsonschema: string;
+  pulumi: string;
 } {
   const read = (name: string): string => {
     const match = new RegExp(`^${name}="([^"]+)"$`, "m").exec(scriptText);
@@ -64,7 +79,45 @@ export function pinnedVersions(scriptText = readFileSync(setupScript, "utf8")): 
     tofu: read("TOFU_VERSION"),
     actionlint: read("ACTIONLINT_VERSION"),
     checkJsonschema: read("CHECK_JSONSCHEMA_VERSION"),
+    pulumi: read("PULUMI_VERSION"),
   };
+}
+
+/** The `@pulumi/aws` version package.json depends on. */
+export function awsPackageVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
+  const version = manifest.dependencies?.["@pulumi/aws"];
+  if (!version) throw new Error(`${repoRoot}/package.json does not depend on @pulumi/aws`);
+  return version;
+}
+
+/**
+ * The hash of the engine plugins' sources (`test/engine/**` Go files, go.mod, go.sum) that names
+ * their cache folder; the same as `.ci/setup-tools` computes: sha256 of the `sha256sum` lines of
+ * the files, sorted by path.
+ */
+export function enginePluginsHash(): string {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(path.join(repoRoot, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(rel);
+      else if (/\.go$|^go\.(mod|sum)$/.test(entry.name)) files.push(rel);
+    }
+  };
+  walk("test/engine");
+  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const lines = files
+    .map((f) => {
+      const digest = createHash("sha256")
+        .update(readFileSync(path.join(repoRoot, f)))
+        .digest("hex");
+      return `${digest}  ${f}\n`;
+    })
+    .join("");
+  return createHash("sha256").update(lines).digest("hex").slice(0, 12);
 }
 
 /** Where the tools are (or will be) for the pinned versions; does not check they exist. */
@@ -73,6 +126,11 @@ export function toolPaths(dir = cacheDir(), versions = pinnedVersions()): Tools 
   const tofuDir = path.join(dir, `tofu-${versions.tofu}`);
   const actionlintDir = path.join(dir, `actionlint-${versions.actionlint}`);
   const checkJsonschemaDir = path.join(dir, `check-jsonschema-${versions.checkJsonschema}`);
+  const awsVersion = awsPackageVersion();
+  const pluginsDir = path.join(
+    dir,
+    `pulumi-plugins-${versions.pulumi}-aws-${awsVersion}-${enginePluginsHash()}`,
+  );
   return {
     cacheDir: dir,
     motoVersion: versions.moto,
@@ -84,6 +142,11 @@ export function toolPaths(dir = cacheDir(), versions = pinnedVersions()): Tools 
     actionlint: path.join(actionlintDir, "actionlint"),
     checkJsonschemaVersion: versions.checkJsonschema,
     checkJsonschema: path.join(checkJsonschemaDir, "venv", "bin", "check-jsonschema"),
+    pulumiVersion: versions.pulumi,
+    pulumi: path.join(pluginsDir, "bin", "pulumi"),
+    languageHost: path.join(pluginsDir, "bin", "pulumi-language-nodejs"),
+    awsStandin: path.join(pluginsDir, "pulumi-resource-aws"),
+    awsVersion,
   };
 }
 
@@ -105,6 +168,14 @@ export function missingTools(tools: Tools): string[] {
   const checkJsonschemaDir = path.dirname(path.dirname(path.dirname(tools.checkJsonschema)));
   if (!complete(tools.checkJsonschema, path.join(checkJsonschemaDir, ".complete"))) {
     missing.push(`check-jsonschema ${tools.checkJsonschemaVersion}`);
+  }
+  const pluginsDir = path.dirname(tools.awsStandin);
+  const engine = [tools.pulumi, tools.languageHost, tools.awsStandin];
+  if (!engine.every((p) => complete(p, path.join(pluginsDir, ".complete")))) {
+    missing.push(
+      `the Pulumi CLI ${tools.pulumiVersion} with the engine plugins of test/engine ` +
+        `(${path.basename(pluginsDir)})`,
+    );
   }
   return missing;
 }

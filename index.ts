@@ -1,8 +1,21 @@
-import { createStack, readStackConfig } from "./components/stack";
+import * as pulumi from "@pulumi/pulumi";
+import { createStack, readStackConfig, type StackOutputs } from "./components/stack";
+import { ConfigError } from "./lib/errors/config-error";
 
 // Wiring only: validate the stack config (every problem at once, before any resource), build
 // the topology, export what Terraform needs.
-const outputs = createStack(readStackConfig());
+function build(): StackOutputs {
+  try {
+    return createStack(readStackConfig());
+  } catch (error) {
+    // A config error is the user's to fix: the engine shows a RunError's message alone, with
+    // no stack trace and no "unhandled exception".
+    if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
+}
+
+const outputs = build();
 
 export const terraformAccountId = outputs.terraformAccountId;
 export const workspaces = outputs.workspaces;

@@ -36,9 +36,12 @@ func accessKeyID() string {
 	return "AKIA" + randomString(uniqueIDAlphabet, 16)
 }
 
-// secretAccessKey is 40 characters of the alphabet AWS secret keys use.
+// base64Alphabet is the alphabet of secret access keys and SES SMTP passwords.
+const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+// secretAccessKey is a secret access key: 40 characters.
 func secretAccessKey() string {
-	return randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
+	return randomString(base64Alphabet, 40)
 }
 
 // kmsKeyID is a KMS key id: a random (version 4) UUID.

@@ -123,7 +123,7 @@ var resourceTypes = map[string]resourceType{
 		create: func(_ account, in inputs) (string, map[string]string) {
 			return accessKeyID(), map[string]string{
 				"secret":            secretAccessKey(),
-				"sesSmtpPasswordV4": "B" + secretAccessKey()[:43],
+				"sesSmtpPasswordV4": "B" + randomString(base64Alphabet, 43),
 				"createDate":        timestamp(),
 				"status":            in.str("status", "Active"),
 			}

@@ -77,11 +77,17 @@ export async function createEngineHome(): Promise<EngineHome> {
     PULUMI_DEBUG_COMMANDS: "true",
   };
   mkdirSync(env.HOME, { recursive: true });
+  // Removed by cleanup(), or when the test process exits without it.
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.once("exit", removeDir);
   const home: EngineHome = {
     dir,
     tools,
     env,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => {
+      process.removeListener("exit", removeDir);
+      removeDir();
+    },
   };
   try {
     const install = await runPulumi(
@@ -208,6 +214,7 @@ let packConfigCount = 0;
  * any config.
  */
 export function policyPackArgs(stack: EngineStack, overrides: PackConfig = {}): string[] {
+  // The settings every run of the stack takes; `overrides` are merged over them.
   const stackPackConfig: PackConfig = {};
   const config = { ...stackPackConfig, ...overrides };
   if (Object.keys(config).length === 0) return ["--policy-pack", POLICY_PACK_DIR];

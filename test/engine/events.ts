@@ -1,7 +1,7 @@
 /**
  * Reads the engine's event log (`pulumi preview|up --event-log FILE`: one JSON engine event per
  * line, `apitype.EngineEvent` in the Pulumi SDK) into what the engine suite asserts on: the
- * steps, the policy pack's verdicts and the diagnostics.
+ * steps, the policy pack's verdicts and the run's summary.
  */
 
 /** One step's resource state, as the event carries it. */
@@ -143,13 +143,6 @@ export function policyVerdicts(
   }
   for (const p of failed) passed.delete(p);
   return { passed, failed };
-}
-
-/** Diagnostics of a severity (`error`, `warning`, `info`, `info#err`). */
-export function diagnostics(events: readonly EngineEvent[], severity: string): string[] {
-  return events.flatMap((e) =>
-    e.diagnosticEvent?.severity === severity ? [e.diagnosticEvent.message] : [],
-  );
 }
 
 /** The summary event, which every complete run ends with. */

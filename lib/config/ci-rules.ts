@@ -13,6 +13,8 @@ import {
   isCatalogService,
 } from "../iam/action-catalog";
 import { closest } from "./closest";
+import { DEFAULT_TOOL_VERSIONS } from "./names";
+import { pipelineConfigProblems } from "./pipeline-rules";
 import { GITHUB_REPOSITORY, GITLAB_PROJECT, SERVICE_PREFIX, follows, type NameRule } from "./rules";
 
 type Raw = Readonly<Record<string, unknown>>;
@@ -148,6 +150,9 @@ export function ciProblems(
 
   problems.push(...applyOrderProblems(raw, objectAt(ci, "pipeline"), configPath));
   problems.push(...toolVersionProblems(raw, objectAt(ci, "pipeline"), configPath));
+  const pipeline = objectAt(ci, "pipeline");
+  const tool = pipeline.tool === "tofu" ? "tofu" : "terraform";
+  problems.push(...pipelineConfigProblems(raw, pipeline, configPath, DEFAULT_TOOL_VERSIONS[tool]));
   problems.push(...serviceProblems(raw, configPath));
   return problems;
 }

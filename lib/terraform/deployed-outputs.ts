@@ -542,7 +542,7 @@ function pipelineOutputProblems(data: ParsedOutputs): OutputProblem[] {
       });
     }
     root.workspaces.forEach((w, j) => {
-      if (!known.has(w)) {
+      if (known.size > 0 && !known.has(w)) {
         problems.push({
           path: `ci.roots.${i}.workspaces.${j}`,
           value: w,
@@ -571,7 +571,8 @@ function pipelineOutputProblems(data: ParsedOutputs): OutputProblem[] {
           message: `is a role in account ${roleAccount(arn)}, not in the Terraform account ${data.terraformAccountId}`,
         });
       }
-      if (arn === data.ciPlanRoleArn) {
+      // A CI plan role equal to ciRoleArn is reported once, at ciPlanRoleArn.
+      if (arn === data.ciPlanRoleArn && data.ciPlanRoleArn !== data.ciRoleArn) {
         problems.push({
           path: `ci.applyRoleArns.${environment}`,
           value: arn,

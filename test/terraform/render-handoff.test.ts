@@ -258,8 +258,11 @@ describe("Terraform handoff rendering", function () {
     ]);
     // iam-user mode: templates for both platforms.
     assert.deepEqual(
-      files.filter((f) => f.path.startsWith("ci/")).map((f) => f.path.slice(3)),
-      Object.values(PIPELINE_FILES),
+      files
+        .filter((f) => f.path.startsWith("ci/"))
+        .map((f) => f.path.slice(3))
+        .sort(),
+      Object.values(PIPELINE_FILES).sort(),
     );
     assert.throws(() => synthHandoffArtifacts("example", {}), /TFB_OUTPUTS_INVALID/);
   });
@@ -280,6 +283,7 @@ describe("Terraform handoff rendering", function () {
     );
     const outputs = outputsOf(await synth(flat));
     const plan = pipelinePlanFromOutputs(outputs, "acme");
+    const ciRole = "arn:aws:iam::111111111111:role/terraform-ci";
     assert.deepEqual(plan, {
       stack: "acme",
       mode: "iam-user",
@@ -287,7 +291,7 @@ describe("Terraform handoff rendering", function () {
       branch: "main",
       audience: IAM_USER_AUDIENCE,
       planRoleArn: "arn:aws:iam::111111111111:role/terraform-ci-plan",
-      applyRoleArn: "arn:aws:iam::111111111111:role/terraform-ci",
+      applyRoleArns: { dev: ciRole, "pre-production": ciRole, production: ciRole },
       stages: [
         [{ workspace: "dev", accountId: "222222222222", environment: "dev" }],
         [{ workspace: "staging", accountId: "333333333333", environment: "pre-production" }],
@@ -296,11 +300,22 @@ describe("Terraform handoff rendering", function () {
           { workspace: "prod-eu", accountId: "555555555555", environment: "production" },
         ],
       ],
+      roots: [
+        {
+          name: "root",
+          directory: "terraform",
+          workspaces: ["dev", "staging", "production", "prod-eu"],
+          stateKey: "terraform.tfstate",
+        },
+      ],
       codeOwners: ["@acme/devops", "@acme/security"],
-      terraformDirectory: "terraform",
       tool: "tofu",
       toolVersion: "1.10.6",
+      toolSha256: "15b7bed76420b50da3e121769c43341df8cd57d751ca14e6dbe9c850124c6dac",
       sessionDurationSeconds: 3600,
+      maxParallel: 10,
+      sharedPaths: ["modules"],
+      driftSchedule: "23 5 * * 1-5",
     });
   });
 
@@ -316,6 +331,9 @@ describe("Terraform handoff rendering", function () {
       ci: [
         PIPELINE_FILES.readme,
         PIPELINE_FILES.githubWorkflow,
+        PIPELINE_FILES.githubData,
+        PIPELINE_FILES.githubChanges,
+        PIPELINE_FILES.githubDigest,
         PIPELINE_FILES.githubCodeowners,
         PIPELINE_FILES.githubBranchProtection,
       ],
@@ -327,6 +345,9 @@ describe("Terraform handoff rendering", function () {
       ci: [
         PIPELINE_FILES.readme,
         PIPELINE_FILES.gitlabCi,
+        PIPELINE_FILES.gitlabData,
+        PIPELINE_FILES.gitlabChanges,
+        PIPELINE_FILES.gitlabDigest,
         PIPELINE_FILES.gitlabCodeowners,
         PIPELINE_FILES.gitlabBranchProtection,
       ],

@@ -191,6 +191,66 @@ describe("The approved plan is the applied plan (generated steps, real OpenTofu)
     assert.equal(appliedSize(), "medium");
   });
 
+  /** The GitLab preview's and apply's lines from the state read on, as one sh script each. */
+  function gitlabScripts(): { preview: string; apply: string } {
+    const files = renderPipeline(pipelinePlan("gitlab-oidc", SEQUENTIAL, { tool: "tofu" }));
+    for (const f of files.filter((f) => f.path.startsWith("gitlab/"))) {
+      const target = path.join(workspace, f.path.replace(/^gitlab\//, ""));
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, f.text);
+    }
+    const ci = parse(files.find((f) => f.path === PIPELINE_FILES.gitlabCi)!.text) as Record<
+      string,
+      { script: string[] }
+    >;
+    const from = (job: string, start: (line: string) => boolean) => {
+      const script = ci[job]?.script ?? [];
+      const at = script.findIndex(start);
+      assert.ok(at > 0, `${job}: no line to start from`);
+      return [
+        'mkdir -p "$CI_PROJECT_DIR/preview/$ROOT/$WORKSPACE"',
+        "cd terraform",
+        ...script.slice(at),
+      ].join("\n");
+    };
+    return {
+      preview: from("preview:1:root", (l) => l.startsWith('"$TF" state pull')),
+      apply: from("apply:1:root", (l) => l.startsWith("if [ ! -f") && l.includes("state pull")),
+    };
+  }
+
+  function gitlabRun(script: string, access: string): { code: number; output: string } {
+    const run = spawnSync("sh", ["-e", "-c", script], {
+      cwd: workspace,
+      env: { ...env(access), CI_PROJECT_DIR: workspace },
+      encoding: "utf8",
+    });
+    return { code: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
+  }
+
+  it("GitLab: applies the previewed change set, refuses a changed plan or a moved state (sh, as the runner)", function () {
+    const gitlab = gitlabScripts();
+    const preview = gitlabRun(gitlab.preview, "plan");
+    assert.equal(preview.code, 0, preview.output);
+    assert.match(preview.output, /Change set SHA-256 [0-9a-f]{64}/);
+    setSize("huge");
+    const differs = gitlabRun(gitlab.apply, "apply");
+    assert.notEqual(differs.code, 0);
+    assert.match(differs.output, /differs from the approved preview's .*nothing was applied/);
+    assert.equal(appliedSize(), "small");
+    setSize("large");
+    tf(["apply", "-input=false", "-auto-approve", "-var", "size=medium"]);
+    const moved = gitlabRun(gitlab.apply, "apply");
+    assert.notEqual(moved.code, 0);
+    assert.match(moved.output, /moved since the preview/);
+    assert.equal(appliedSize(), "medium");
+    assert.equal(gitlabRun(gitlab.preview, "plan").code, 0);
+    const applied = gitlabRun(gitlab.apply, "apply");
+    assert.equal(applied.code, 0, applied.output);
+    assert.match(applied.output, /the approved preview's/);
+    assert.equal(appliedSize(), "large");
+  });
+
   it("the same changes planned with plan access and with apply access have one digest; other changes another", function () {
     const digest = path.join(workspace, ".github", "tf-bootstrap", "plan-digest.sh");
     const planned = (access: string) => {

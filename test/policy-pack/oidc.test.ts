@@ -118,7 +118,7 @@ describe("policy pack: OIDC workflows", () => {
       assert.deepEqual(await everyPolicy(github), {});
     });
 
-    it("pins environments on the CI apply role and pull requests on the CI plan role", () => {
+    it("pins environments on the CI apply role, and pull requests and the protected branch on the CI plan role", () => {
       assert.deepEqual(subjectsOf(github, APPLY_ROLE, GITHUB), [
         "repo:acme/infrastructure:environment:dev",
         "repo:acme/infrastructure:environment:production",
@@ -126,6 +126,7 @@ describe("policy pack: OIDC workflows", () => {
       ]);
       assert.deepEqual(subjectsOf(github, PLAN_ROLE, GITHUB), [
         "repo:acme/infrastructure:pull_request",
+        "repo:acme/infrastructure:ref:refs/heads/main",
       ]);
     });
 

@@ -117,7 +117,7 @@ function rootProblems(raw: Raw, pipeline: Raw, at: PathOf): ConfigProblem[] {
           message: `repeats the name of roots[${first}]; each root needs its own name (it keys the root's state, jobs and plan comment). Rename one.`,
         });
       } else names.set(r.name, i);
-      if (r.name === keyPrefix && r.stateKey === undefined) {
+      if (r.name === keyPrefix && r.stateKey !== SHARED_STATE_KEY) {
         problems.push({
           path: path("name"),
           value: r.name,
@@ -139,7 +139,7 @@ function rootProblems(raw: Raw, pipeline: Raw, at: PathOf): ConfigProblem[] {
       }
       directories.push({ directory: r.directory, index: i });
     }
-    if (r.stateKey !== undefined) {
+    if (r.stateKey === SHARED_STATE_KEY) {
       if (sharedKeyAt !== undefined) {
         problems.push({
           path: path("stateKey"),

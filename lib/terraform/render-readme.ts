@@ -15,7 +15,8 @@ function startingCredentials(outputs: DeployedOutputs): string[] {
       `GitHub Actions (mode ${code(ci.mode)}): the job asks for \`id-token: write\` and runs`,
       `\`aws-actions/configure-aws-credentials\` with \`role-to-assume\` set to the CI role of its`,
       `access level and \`audience: ${ci.audience ?? ""}\`. The CI plan role trusts only pull request`,
-      `jobs of \`${ci.repository ?? ""}\`; the CI apply role only jobs in the apply environments.`,
+      `jobs of \`${ci.repository ?? ""}\` and its \`${ci.branch}\` jobs without an environment (previews,`,
+      "drift plans); the CI apply role only jobs in the apply environments.",
     ];
   }
   if (ci.mode === "gitlab-oidc") {

@@ -98,7 +98,7 @@ describe("npm run export-terraform", function () {
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stdout,
-      /stack 'acme': 3 workspaces \(dev, prod, staging\), lock s3-lockfile, CI mode iam-user; 6 files written to .*, 7 pipeline templates to .*\/terraform\/ci$/m,
+      /stack 'acme': 3 workspaces \(dev, prod, staging\), lock s3-lockfile, CI mode iam-user; 6 files written to .*, 13 pipeline templates to .*\/terraform\/ci$/m,
     );
     assert.deepEqual(readDir(out), expected());
     assert.ok(

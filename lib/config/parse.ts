@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { partitionOfRegion } from "../arn";
 import { ConfigError, ConfigProblem } from "../errors/config-error";
 import { ciProblems } from "./ci-rules";
+import { iamSafetyProblems } from "./iam-safety";
 import { closest } from "./closest";
 import { bucketNameProblem } from "./rules";
 import { PARTITIONS, STACK_CONFIG_KEYS, StackConfig, stackConfigSchema } from "./schema";
@@ -65,7 +66,11 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): ParseR
   const problems: ConfigProblem[] = [];
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((i) => fromIssue(i, raw)));
-  problems.push(...crossFieldProblems(raw), ...ciProblems(raw, configPath));
+  problems.push(
+    ...crossFieldProblems(raw),
+    ...ciProblems(raw, configPath),
+    ...iamSafetyProblems(raw, configPath),
+  );
   if (problems.length > 0 || !parsed.success) return { ok: false, problems: dedupe(problems) };
 
   const names = resolveNames(parsed.data);

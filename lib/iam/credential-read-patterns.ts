@@ -61,7 +61,7 @@ export const NAME_PATTERNS: readonly CredentialReadPattern[] = [
     "grants of data access; s3:GetDataAccess vends STS credentials for S3 Access Grants",
   ),
   byName("Decrypt", /Decrypt/, "decrypted values (wafv2:GetDecryptedAPIKey)"),
-  byName("PrivateKey", /PrivateKey/, "private keys"),
+  byName("PrivateKey", /PrivateKey/, "private keys of certificates and key pairs"),
   byName("Passphrase", /Passphrase/, "passphrases that protect keys"),
   byName("Plaintext", /Plain[Tt]ext/, "plaintext of encrypted data"),
   byName("Unmask", /^Unmask/, "data a masking policy hides (logs:Unmask)"),
@@ -113,17 +113,25 @@ export const NAME_PATTERNS: readonly CredentialReadPattern[] = [
     "Use* actions spend a credential or a grant a service holds for the caller " +
       "(codeconnections:UseConnection calls the repository provider with the connection's token)",
   ),
-  byName("Jwt", /Jwt|JWT/, "JSON Web Tokens"),
-  byName("Cookie", /Cookie/, "session cookies"),
-  byName("Otp", /Otp(?![a-z])|OTP/, "one-time passwords"),
-  byName("Kerberos", /Kerberos/, "Kerberos tickets and keys"),
+  byName("Jwt", /Jwt|JWT/, "JSON Web Tokens, bearer credentials of OIDC"),
+  byName("Cookie", /Cookie/, "session and signed cookies (CloudFront signs some)"),
+  byName("Otp", /Otp(?![a-z])|OTP/, "one-time passwords and their seeds"),
+  byName("Kerberos", /Kerberos/, "Kerberos tickets and keytabs"),
 ];
 
 /** Patterns on the catalog description ("Grants permission to ..."), case-insensitive. */
 export const DESCRIPTION_PATTERNS: readonly CredentialReadPattern[] = [
-  byDescription("credential", /credential/i, "credentials, temporary or not"),
-  byDescription("password", /password/i, "passwords"),
-  byDescription("secret", /secret/i, "secret values"),
+  byDescription(
+    "credential",
+    /credential/i,
+    "credentials, temporary or not (gamelift:GetComputeAccess)",
+  ),
+  byDescription("password", /password/i, "passwords (ec2:GetPasswordData)"),
+  byDescription(
+    "secret",
+    /secret/i,
+    "secret values (geo:DescribeKey returns a key and its secret)",
+  ),
   byDescription(
     "token",
     /(?<!pagination )\btokens?\b/i,
@@ -132,15 +140,19 @@ export const DESCRIPTION_PATTERNS: readonly CredentialReadPattern[] = [
       "are left out, as descriptions that explain paging mention them",
   ),
   byDescription("apiKey", /\bapi[- ]?keys?\b/i, "API keys (geo:DescribeKey returns one)"),
-  byDescription("privateKey", /private key/i, "private keys"),
+  byDescription("privateKey", /private key/i, "private keys, and the public keys they pair with"),
   byDescription("decrypt", /decrypt/i, "decrypted values (secretsmanager:GetSecretValue)"),
-  byDescription("plaintext", /plain ?text/i, "plaintext of encrypted data"),
+  byDescription("plaintext", /plain ?text/i, "plaintext of encrypted data, data keys included"),
   byDescription(
     "presigned",
     /pre-?signed|\bsigned (?:url|uri|link)/i,
     "presigned or signed URLs, which carry the signer's authority",
   ),
-  byDescription("connectionString", /connection string/i, "connection strings"),
+  byDescription(
+    "connectionString",
+    /connection string/i,
+    "connection strings, which may embed credentials",
+  ),
   byDescription("unmask", /unmask/i, "masked data in the clear (logs:Unmask)"),
   byDescription("reveal", /\breveal/i, "hidden data revealed (states:RevealSecrets)"),
   byDescription(

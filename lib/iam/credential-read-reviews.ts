@@ -5,7 +5,8 @@
  *
  * - `deny`: the answer is (or may be) a credential, a token with authority, a key, a password, a
  *   secret value, a presigned URL, or data a policy chose to hide. A role that only reads (the
- *   plan role) must never call it. Where AWS publishes no response shape, the verdict is `deny`.
+ *   plan role) must never call it. Where AWS publishes no response shape (console-only and
+ *   permission-only actions) and the description leaves a secret possible, the verdict is `deny`.
  * - `allow`: the answer carries no usable secret: metadata, an id, a public key, a CSR, a status,
  *   a pagination or change token with no authority, or a value published by design.
  *

@@ -322,7 +322,7 @@ export const CREDENTIAL_READ_REVIEWS: readonly CredentialReadReview[] = [
   ),
   deny(
     "datazone:GetDomainExecutionRoleCredentials",
-    "returns credentials of the DataZone domain execution role",
+    "permits obtaining credentials of the DataZone domain execution role (no published response)",
   ),
   deny(
     "datazone:GetEnvironmentCredentials",
@@ -371,10 +371,7 @@ export const CREDENTIAL_READ_REVIEWS: readonly CredentialReadReview[] = [
     "ecr:GetDownloadUrlForLayer",
     "returns a presigned URL: whoever holds it reads (or writes) the object until it expires, with no AWS credentials (an image layer, whose files may hold secrets)",
   ),
-  allow(
-    "ecs-mcp:UseMcp",
-    "lets the caller use the ECS MCP server, which acts with the caller's own permissions; returns no credential",
-  ),
+  allow("ecs-mcp:UseMcp", "permission to use the ECS MCP server; it returns no credential itself"),
   deny(
     "eks-auth:AssumeRoleForPodIdentity",
     "exchanges a service account token for temporary AWS credentials of the pod identity's role",
@@ -711,7 +708,7 @@ export const CREDENTIAL_READ_REVIEWS: readonly CredentialReadReview[] = [
   ),
   deny(
     "sagemaker-mlflow:GetDownloadURIForModelVersionArtifacts",
-    "returns a URI to download a model version's artifacts (presigned by MLflow's artifact store)",
+    "returns a URI to download a model version's artifacts (no published response; may be presigned)",
   ),
   deny(
     "sagemaker:CallWithBearerToken",

@@ -41,6 +41,11 @@ export interface CatalogAction {
   readonly action: string;
   /** Its access levels: at least one, in {@link ACCESS_LEVELS} order. */
   readonly levels: readonly AccessLevel[];
+  /**
+   * What the action grants, as the Service Authorization Reference describes it ("Grants
+   * permission to ..."); empty when the catalog gives no description.
+   */
+  readonly description: string;
 }
 
 /** The actions of one service, sorted by name, and an index by lower-cased name. */
@@ -134,13 +139,18 @@ function loadService(service: string): ServiceCatalog {
   const actions: CatalogAction[] = [];
   const byLowerName = new Map<string, CatalogAction>();
   for (const entry of Object.values(raw as Record<string, unknown>)) {
-    const { name, accessLevel } = (entry ?? {}) as { name?: unknown; accessLevel?: unknown };
+    const { name, accessLevel, description } = (entry ?? {}) as {
+      name?: unknown;
+      accessLevel?: unknown;
+      description?: unknown;
+    };
     if (typeof name !== "string" || typeof accessLevel !== "string") {
       throw catalogBug(`an action of ${service} has no name or access level`);
     }
     const action = {
       action: `${service}:${name}`,
       levels: parseLevels(service, name, accessLevel),
+      description: typeof description === "string" ? description : "",
     };
     actions.push(action);
     byLowerName.set(name.toLowerCase(), action);

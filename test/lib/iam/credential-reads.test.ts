@@ -151,6 +151,7 @@ describe("credential-read patterns", () => {
     action: `example:${name}`,
     levels: ["Read" as const],
     description,
+    resourceTypes: [],
   });
 
   const cases: { name: string; input: CatalogAction; expected: string[] }[] = [

@@ -29,7 +29,7 @@ import {
   type CredentialReadReview,
   type CredentialReadVerdict,
 } from "./credential-read-reviews";
-import { SECRET_READ_ACTIONS } from "../plan/plan-permissions";
+import { SECRET_READ_ACTIONS } from "./secret-reads";
 
 export { CREDENTIAL_READ_REVIEWS, type CredentialReadReview, type CredentialReadVerdict };
 

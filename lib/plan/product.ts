@@ -207,7 +207,11 @@ function planRoleStatements(config: TopologyConfig): Statement[] {
   if (statements === undefined) {
     statements = [
       ...planReadStatements(config.terraformRole.allowedServices),
-      ...denySecretReads(),
+      ...denySecretReads(
+        config.terraformPlanRole.managedPolicyArns.length > 0
+          ? "all"
+          : config.terraformRole.allowedServices,
+      ),
     ];
     planStatements.set(config, statements);
   }

@@ -3,6 +3,7 @@
  * topology and the live-only checks, attributed to accounts, with the exit code.
  */
 import { GUARD_POLICIES, runGuard } from "../guard";
+import { NO_INTENT, type IntentRead } from "../guard/intent";
 import type { TopologyPlan } from "../plan/model";
 import { accessKeyFindings } from "./access-key-age";
 import { driftFindings } from "./drift";
@@ -60,6 +61,8 @@ export interface AuditInput {
   readonly maxKeyAgeDays: number;
   /** A policy pack config (`{ "<policy>": level | { enforcementLevel?, exceptions? } }`). */
   readonly packConfig?: Readonly<Record<string, unknown>>;
+  /** What the stack config means the topology to be (`lib/guard/intent.ts`). */
+  readonly intent?: IntentRead;
 }
 
 /** The pack config with every stack policy pinned to the Terraform account of the config. */
@@ -87,9 +90,10 @@ function guardFindings(
   plan: TopologyPlan,
   tfAudited: boolean,
   packConfig: Readonly<Record<string, unknown>>,
+  intent: IntentRead,
 ): { findings: AuditFinding[]; accepted: AcceptedAuditFinding[] } {
   const tf = plan.terraform;
-  const report = runGuard(live.view, pinnedPackConfig(packConfig, tf.accountId));
+  const report = runGuard(live.view, pinnedPackConfig(packConfig, tf.accountId), intent);
   const findings: AuditFinding[] = [];
   const accepted: AcceptedAuditFinding[] = [];
   for (const verdict of report.verdicts) {
@@ -135,7 +139,13 @@ export function buildAuditReport(input: AuditInput): AuditReport {
   );
   const tfAudited = snapshots.some((s) => s.accountId === tf.accountId);
   const live = liveStackView(plan, input.outcomes);
-  const guard = guardFindings(live, plan, tfAudited, input.packConfig ?? {});
+  const guard = guardFindings(
+    live,
+    plan,
+    tfAudited,
+    input.packConfig ?? {},
+    input.intent ?? NO_INTENT,
+  );
   const callers = input.targets[0]?.ciCallers ?? [];
   const findings: AuditFinding[] = [
     ...guard.findings,

@@ -22,7 +22,9 @@ import type { ConditionBlock, PolicyDocument, Principal, Statement } from "./typ
 /** Who makes a request, for policies that name principals. */
 export type RequestPrincipal =
   | { readonly kind: "aws"; readonly arn: string; readonly accountId: string }
-  | { readonly kind: "service"; readonly service: string };
+  | { readonly kind: "service"; readonly service: string }
+  /** A web identity or SAML session of the identity provider `provider` (its ARN). */
+  | { readonly kind: "federated"; readonly provider: string };
 
 /** Three-valued truth. */
 export type Tri = "yes" | "no" | "maybe";
@@ -133,6 +135,9 @@ function principalMatches(principal: Principal, request: PartialRequest): boolea
   const who = request.principal;
   if (who === undefined) return false;
   if (who.kind === "service") return (principal.Service ?? []).includes(who.service);
+  if (who.kind === "federated") {
+    return (principal.Federated ?? []).some((p) => p === "*" || p === who.provider);
+  }
   const partition = who.arn.split(":")[1] ?? "aws";
   return (principal.AWS ?? []).some(
     (p) =>

@@ -5,6 +5,7 @@
 import { buildAuditReport, type AuditReport } from "../../lib/audit/report";
 import { auditTargets } from "../../lib/audit/targets";
 import type { TopologyConfig } from "../../lib/config/parse";
+import { intentOf } from "../../lib/guard/intent";
 import { planTopology } from "../../lib/plan/topology";
 import type { AwsCredentialIdentity } from "./clients";
 import { readAccounts } from "./read-accounts";
@@ -48,6 +49,7 @@ export async function auditStack(options: AuditStackOptions): Promise<AuditRepor
     outcomes,
     now: options.now,
     maxKeyAgeDays: options.maxKeyAgeDays,
+    intent: { kind: "known", intent: intentOf(options.config, plan) },
     ...(options.packConfig !== undefined ? { packConfig: options.packConfig } : {}),
   });
 }

@@ -1,4 +1,5 @@
 import { renderVerdicts, runGuard, viewFromRegistrations, type GuardReport } from "../../lib/guard";
+import { intentFromFlatConfig } from "../../lib/guard/intent";
 import { PROJECT, type RecordedResource, type SynthResult } from "./mock-runtime";
 
 /** Input fields that hold an IAM policy document, by resource type. */
@@ -179,7 +180,11 @@ export function policyVerdicts(
   result: SynthResult,
   packConfig: Readonly<Record<string, unknown>> = {},
 ): GuardReport {
-  return runGuard(viewFromRegistrations(result.resources, { project: PROJECT, stack }), packConfig);
+  return runGuard(
+    viewFromRegistrations(result.resources, { project: PROJECT, stack }),
+    packConfig,
+    intentFromFlatConfig(result.config),
+  );
 }
 
 /** Every file of the synth output; the report ends with the policy verdicts. */

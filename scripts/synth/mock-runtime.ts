@@ -28,6 +28,8 @@ export interface SynthResult {
   readonly resources: RecordedResource[];
   /** Stack outputs, resolved; secret values are replaced by `[secret]`. */
   readonly outputs: Record<string, unknown>;
+  /** The flat stack config the program ran with (what the engine also sends the pack). */
+  readonly config: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link synthesize}. */
@@ -199,5 +201,5 @@ async function run(
         dependsOn: seen?.dependsOn ?? [],
       };
     });
-  return { resources, outputs: outputs ?? {} };
+  return { resources, outputs: outputs ?? {}, config: { ...flatConfig } };
 }

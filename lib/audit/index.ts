@@ -6,6 +6,7 @@ export * from "./cli-args";
 export * from "./document-diff";
 export * from "./drift";
 export * from "./extra-roles";
+export * from "./failure-class";
 export * from "./finding";
 export * from "./live-view";
 export * from "./managed-policy-parity";

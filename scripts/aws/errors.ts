@@ -2,11 +2,13 @@
  * SDK errors as the audit sees them: "this resource does not exist" is data (a declared
  * resource that is missing), anything else stops the account's audit with a stage and a code.
  */
+import { classifyError } from "../../lib/audit/failure-class";
 import type { AccountFailure } from "../../lib/audit/snapshot";
 
 interface SdkErrorShape {
   name?: unknown;
   Code?: unknown;
+  code?: unknown;
   message?: unknown;
   $metadata?: { httpStatusCode?: unknown };
 }
@@ -43,7 +45,12 @@ export class ReadFailure extends Error {
 
   /** As an account failure. */
   toFailure(): AccountFailure {
-    return { stage: this.stage, code: this.code, message: this.message };
+    return {
+      stage: this.stage,
+      code: this.code,
+      message: this.message,
+      class: classifyError({ name: this.code }),
+    };
   }
 }
 
@@ -75,5 +82,17 @@ export async function must<T>(stage: string, call: () => Promise<T>): Promise<T>
 /** Any error as an account failure at `stage`. */
 export function failureOf(stage: string, error: unknown): AccountFailure {
   if (error instanceof ReadFailure) return error.toFailure();
-  return { stage, code: errorCode(error), message: errorMessage(error) };
+  const code = errorCode(error);
+  return { stage, code, message: errorMessage(error), class: classOf(code, error) };
+}
+
+/** The failure class of an SDK error with `code`. */
+export function classOf(code: string, error: unknown): ReturnType<typeof classifyError> {
+  const e = (error ?? {}) as SdkErrorShape;
+  const status = e.$metadata?.httpStatusCode;
+  return classifyError({
+    name: code,
+    ...(typeof e.code === "string" ? { errno: e.code } : {}),
+    ...(typeof status === "number" ? { httpStatus: status } : {}),
+  });
 }

@@ -16,7 +16,7 @@ import {
   type AwsSettings,
 } from "./clients";
 import { collectAccount } from "./collect-account";
-import { errorCode, errorMessage, failureOf } from "./errors";
+import { classOf, errorCode, errorMessage, failureOf } from "./errors";
 
 /** Session name of the audit's role sessions, so the trail shows who read. */
 export const AUDIT_SESSION_NAME = "tf-bootstrap-audit";
@@ -40,13 +40,18 @@ async function reach(
   target: AuditTarget,
   caller: AwsCredentialIdentity | undefined,
 ): Promise<Reached> {
-  const failed = (stage: string, code: string, message: string): Reached => ({
+  const failed = (stage: string, code: string, message: string, error?: unknown): Reached => ({
     ok: false,
     outcome: {
       kind: "failed",
       key: target.key,
       accountId: target.accountId,
-      failure: { stage, code, message },
+      failure: {
+        stage,
+        code,
+        message,
+        class: code === "WrongAccount" ? "wrong-account" : classOf(code, error),
+      },
     },
   });
   const sts = callerSts(settings, caller);
@@ -57,7 +62,7 @@ async function reach(
     );
     credentials = out.Credentials;
   } catch (error) {
-    return failed(`assume ${target.auditRoleArn}`, errorCode(error), errorMessage(error));
+    return failed(`assume ${target.auditRoleArn}`, errorCode(error), errorMessage(error), error);
   } finally {
     sts.destroy();
   }
@@ -86,6 +91,7 @@ async function reach(
       "verify the account (sts:GetCallerIdentity)",
       errorCode(error),
       errorMessage(error),
+      error,
     );
   }
   return { ok: true, clients };

@@ -110,11 +110,11 @@ describe("audit: unreachable accounts and the command line (moto)", function () 
       assert.equal(run.code, 2, describeRun(run));
       assert.match(
         run.stdout,
-        /2 of 4 accounts audited, 0 findings; INCOMPLETE: not audited: p01 \(200000000001\), p02 \(200000000002\)/,
+        /2 of 4 accounts audited, 0 findings; INCOMPLETE: not audited: p01 \(200000000001, access denied\), p02 \(200000000002, access denied\)/,
       );
       assert.match(
         run.stdout,
-        /== p02 \(200000000002\): NOT AUDITED\n {2}could not assume .*: AccessDenied/,
+        /== p02 \(200000000002\): NOT AUDITED \(access denied\)\n {2}could not assume .*: AccessDenied/,
       );
       assert.match(run.stdout, /== terraform \(111111111111\): clean/);
       assert.match(run.stdout, /== p00 \(200000000000\): clean/);

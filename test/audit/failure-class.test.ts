@@ -1,0 +1,102 @@
+import { strict as assert } from "node:assert";
+import {
+  classifyError,
+  FAILURE_CLASSES,
+  FAILURE_HINTS,
+  FAILURE_LABELS,
+  type ErrorFacts,
+  type FailureClass,
+} from "../../lib/audit/failure-class";
+
+interface Case {
+  readonly name: string;
+  readonly facts: ErrorFacts;
+  readonly expected: FailureClass;
+}
+
+const cases: Case[] = [
+  {
+    name: "IAM's AccessDenied",
+    facts: { name: "AccessDenied", httpStatus: 403 },
+    expected: "access",
+  },
+  {
+    name: "a JSON service's AccessDeniedException",
+    facts: { name: "AccessDeniedException", httpStatus: 400 },
+    expected: "access",
+  },
+  { name: "any other 403", facts: { name: "Forbidden403", httpStatus: 403 }, expected: "access" },
+  {
+    name: "an expired session token, though IAM answers it with 403",
+    facts: { name: "ExpiredToken", httpStatus: 403 },
+    expected: "credentials",
+  },
+  {
+    name: "an unknown access key",
+    facts: { name: "InvalidClientTokenId", httpStatus: 403 },
+    expected: "credentials",
+  },
+  {
+    name: "no credentials in the default chain",
+    facts: { name: "CredentialsProviderError" },
+    expected: "credentials",
+  },
+  {
+    name: "IAM's Throttling",
+    facts: { name: "Throttling", httpStatus: 400 },
+    expected: "throttling",
+  },
+  { name: "S3's SlowDown", facts: { name: "SlowDown", httpStatus: 503 }, expected: "throttling" },
+  { name: "HTTP 429", facts: { name: "HTTP429", httpStatus: 429 }, expected: "throttling" },
+  {
+    name: "the request timeout (ETIMEDOUT)",
+    facts: { name: "TimeoutError", errno: "ETIMEDOUT" },
+    expected: "timeout",
+  },
+  { name: "the socket idle timeout", facts: { name: "TimeoutError" }, expected: "timeout" },
+  {
+    name: "a reset connection, which the SDK names TimeoutError",
+    facts: { name: "TimeoutError", errno: "ECONNRESET" },
+    expected: "network",
+  },
+  {
+    name: "a refused connection",
+    facts: { name: "ECONNREFUSED", errno: "ECONNREFUSED" },
+    expected: "network",
+  },
+  {
+    name: "a name that does not resolve",
+    facts: { name: "Error", errno: "ENOTFOUND" },
+    expected: "network",
+  },
+  { name: "HTTP 500", facts: { name: "InternalFailure", httpStatus: 500 }, expected: "server" },
+  { name: "an unnamed 502", facts: { name: "HTTP502", httpStatus: 502 }, expected: "server" },
+  {
+    name: "a malformed answer",
+    facts: { name: "MalformedResponse", httpStatus: 200 },
+    expected: "malformed-response",
+  },
+  {
+    name: "a validation error",
+    facts: { name: "ValidationError", httpStatus: 400 },
+    expected: "error",
+  },
+];
+
+describe("classifyError", function () {
+  for (const c of cases) {
+    it(`${c.name}: ${c.expected}`, function () {
+      assert.equal(classifyError(c.facts), c.expected);
+    });
+  }
+
+  it("gives every class a label and a hint of its own; only access sends the user to the role", function () {
+    for (const cls of FAILURE_CLASSES) {
+      assert.ok(FAILURE_LABELS[cls] !== "", cls);
+      assert.ok(FAILURE_HINTS[cls] !== "", cls);
+    }
+    assert.equal(new Set(Object.values(FAILURE_HINTS)).size, FAILURE_CLASSES.length);
+    const toTheRole = FAILURE_CLASSES.filter((cls) => /audit role exists/.test(FAILURE_HINTS[cls]));
+    assert.deepEqual(toTheRole, ["access"]);
+  });
+});

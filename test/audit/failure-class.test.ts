@@ -7,6 +7,8 @@ import {
   type ErrorFacts,
   type FailureClass,
 } from "../../lib/audit/failure-class";
+import { readFailure } from "../../scripts/aws/errors";
+import { MalformedResponseError } from "../../scripts/aws/response-shapes";
 
 interface Case {
   readonly name: string;
@@ -99,4 +101,68 @@ describe("classifyError", function () {
     const toTheRole = FAILURE_CLASSES.filter((cls) => /audit role exists/.test(FAILURE_HINTS[cls]));
     assert.deepEqual(toTheRole, ["access"]);
   });
+});
+
+describe("readFailure: SDK errors as read failures", function () {
+  const sdkError = (name: string, fields: Record<string, unknown>) =>
+    Object.assign(new Error(`${name} happened\nsecond line`), { name, ...fields });
+
+  const table: {
+    name: string;
+    error: unknown;
+    code: string;
+    cls: FailureClass;
+    message: RegExp;
+  }[] = [
+    {
+      name: "a throttled request after the SDK's retries",
+      error: sdkError("Throttling", { $metadata: { httpStatusCode: 400, attempts: 8 } }),
+      code: "Throttling",
+      cls: "throttling",
+      message: /^Throttling happened \(after 8 attempts\)$/,
+    },
+    {
+      name: "Node's ECONNRESET, as the SDK hands it on",
+      error: sdkError("TimeoutError", { code: "ECONNRESET", $metadata: { attempts: 3 } }),
+      code: "TimeoutError",
+      cls: "network",
+      message: /\(ECONNRESET\) \(after 3 attempts\)$/,
+    },
+    {
+      name: "the request handler's timeout",
+      error: Object.assign(
+        new Error(
+          "@smithy/node-http-handler - [ERROR] a request has exceeded the configured 2000 ms requestTimeout.",
+        ),
+        { name: "TimeoutError", code: "ETIMEDOUT", $metadata: { attempts: 3 } },
+      ),
+      code: "TimeoutError",
+      cls: "timeout",
+      message:
+        /^\[ERROR\] a request has exceeded the configured 2000 ms requestTimeout\. \(ETIMEDOUT\) \(after 3 attempts\)$/,
+    },
+    {
+      name: "a refused connection without a name",
+      error: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
+      code: "ECONNREFUSED",
+      cls: "network",
+      message: /^connect ECONNREFUSED 127\.0\.0\.1:1$/,
+    },
+    {
+      name: "a malformed answer",
+      error: new MalformedResponseError("iam:ListRoles", "is empty (HTTP 2xx with no body)", 200),
+      code: "MalformedResponse",
+      cls: "malformed-response",
+      message: /^the iam:ListRoles answer is empty/,
+    },
+  ];
+  for (const t of table) {
+    it(t.name, function () {
+      const failure = readFailure("stage", t.error).toFailure();
+      assert.equal(failure.code, t.code);
+      assert.equal(failure.class, t.cls);
+      assert.match(failure.message, t.message);
+      assert.doesNotMatch(failure.message, /\n/);
+    });
+  }
 });

@@ -157,11 +157,13 @@ export const FAILURE_HINTS: Readonly<Record<FailureClass, string>> = {
     "check the machine's clock, then run the audit again. An expired audit role session is " +
     "assumed again once per account; it expired again or could not be renewed.",
   throttling:
-    "AWS kept throttling the audit's requests after every retry the SDK makes: something else " +
-    "is using the account's API rate. Run the audit again later, or with a lower --concurrency.",
+    "AWS kept throttling the audit's requests after every retry the SDK makes (--max-attempts): " +
+    "something else is using the account's API rate. Run the audit again later, with a lower " +
+    "--concurrency, or with more attempts (--max-attempts, --retry-mode adaptive).",
   timeout:
-    "No answer came in time: check the network path to AWS (proxy, firewall, VPC endpoints), " +
-    "then run the audit again.",
+    "No answer came within the time limits (--request-timeout per request attempt, " +
+    "--account-timeout per account): check the network path to AWS (proxy, firewall, VPC " +
+    "endpoints) or raise the limits, then run the audit again.",
   network:
     "The connection to AWS failed (refused, reset or a name that does not resolve): check DNS " +
     "and the network path to AWS (a proxy or firewall on the way), then run the audit again.",

@@ -8,6 +8,7 @@ export * from "./drift";
 export * from "./extra-roles";
 export * from "./failure-class";
 export * from "./finding";
+export * from "./limits";
 export * from "./live-view";
 export * from "./managed-policy-parity";
 export * from "./policy-text";

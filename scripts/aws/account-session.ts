@@ -3,8 +3,9 @@
  *
  * - Opening assumes the audit role and checks with `sts:GetCallerIdentity` that the credentials
  *   act in the expected account.
- * - Every read is sent with the account's abort signal through clients that check each answer's
- *   shape (`response-shapes.ts`), and its answer comes back checked and typed. A declared "does not exist" code is data; any other failure is recorded
+ * - Every read is sent with the account's abort signal (its deadline, or an interruption) through
+ *   clients that check each answer's shape (`response-shapes.ts`), and its answer comes back
+ *   checked and typed. A declared "does not exist" code is data; any other failure is recorded
  *   with its stage and class, and thrown as a {@link ReadFailure}.
  * - A read refused because the session expired assumes the audit role again, once per account,
  *   and is sent once more with the new session.
@@ -55,7 +56,7 @@ export interface SessionOptions {
   readonly settings: AwsSettings;
   /** The caller's credentials; default: the SDK's default chain. */
   readonly caller?: AwsCredentialIdentity;
-  /** Aborted, with a {@link StopReason}, to stop the account's reads. */
+  /** Aborted at the account's deadline or on interruption, with a {@link StopReason}. */
   readonly signal: AbortSignal;
 }
 

@@ -1,13 +1,18 @@
 /**
  * Reaching and reading every account of a stack: assume the audit role, check that the
- * credentials act in the expected account, read it; at most `concurrency` accounts at once. An
- * account that cannot be reached or read is returned as a failure, with every read that failed;
- * the others go on.
+ * credentials act in the expected account, read it; at most `concurrency` accounts at once.
+ *
+ * Each account has a deadline (`accountTimeoutMs`). When it passes, or when the audit is
+ * interrupted, the account's requests are aborted and its outcome is settled at once: not
+ * audited, timed out (or interrupted), with the reads that were still waiting and those that had
+ * failed. An account that cannot be reached or read is returned as a failure; the others go on.
  */
+import { setMaxListeners } from "node:events";
+import { DEFAULT_LIMITS } from "../../lib/audit/limits";
 import { mapWithConcurrency } from "../../lib/audit/pool";
 import type { AccountFailure, AccountOutcome } from "../../lib/audit/snapshot";
 import type { AuditTarget } from "../../lib/audit/targets";
-import { AccountSession } from "./account-session";
+import { AccountSession, type StopReason } from "./account-session";
 import type { AwsCredentialIdentity, AwsSettings } from "./clients";
 import { collectAccount } from "./collect-account";
 import { failureOf, ReadFailure } from "./errors";
@@ -20,6 +25,11 @@ export interface ReadAccountsOptions extends AwsSettings {
   readonly progress?: (line: string) => void;
   /** The caller's credentials; default: the SDK's default chain (environment, profile...). */
   readonly credentials?: AwsCredentialIdentity;
+  /**
+   * Aborted to interrupt the audit; its reason (a string such as `SIGINT`) is reported. Accounts
+   * in flight stop at once and accounts not started are not started.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
@@ -38,6 +48,14 @@ function failed(target: AuditTarget, failures: readonly AccountFailure[]): Accou
     },
     ...(others.length > 0 ? { failures } : {}),
   };
+}
+
+function waiting(session: AccountSession): string {
+  const stages = session.inFlight();
+  if (stages.length === 0) return "no read was waiting for an answer";
+  const shown = stages.slice(0, 5).join("; ");
+  const more = stages.length > 5 ? `; and ${stages.length - 5} more` : "";
+  return `still waiting for ${stages.length} read${stages.length === 1 ? "" : "s"}: ${shown}${more}`;
 }
 
 async function readOne(
@@ -69,26 +87,79 @@ async function readOne(
   }
 }
 
-/** One account. Never rejects. */
+/** One account within its deadline and the run's interruption. Never rejects. */
 async function auditAccount(
   target: AuditTarget,
   settings: AwsSettings,
   progress: (line: string) => void,
   caller: AwsCredentialIdentity | undefined,
+  run: AbortSignal | undefined,
 ): Promise<AccountOutcome> {
+  const label = `${target.key} (${target.accountId})`;
+  if (run?.aborted === true) {
+    return failed(target, [
+      {
+        stage: "start reading the account",
+        code: "Interrupted",
+        message: `the audit was interrupted (${String(run.reason)}) before this account was started`,
+        class: "interrupted",
+      },
+    ]);
+  }
+  const timeoutMs = (settings.limits ?? DEFAULT_LIMITS).accountTimeoutMs;
+  const controller = new AbortController();
+  // Every request in flight listens to the account's signal: many at once is expected.
+  setMaxListeners(0, controller.signal);
   const session = new AccountSession({
     target,
     settings,
-    signal: new AbortController().signal,
+    signal: controller.signal,
     ...(caller !== undefined ? { caller } : {}),
   });
-  try {
-    return await readOne(target, session, progress);
-  } catch (error) {
-    return failed(target, [
+  const stop = (failure: Omit<AccountFailure, "message">, why: string): void => {
+    if (controller.signal.aborted) return;
+    const reason: StopReason = { failure: { ...failure, message: `${why}; ${waiting(session)}` } };
+    controller.abort(reason);
+  };
+  const timer = setTimeout(
+    () =>
+      stop(
+        {
+          stage: `finish the account within its deadline (--account-timeout ${seconds(timeoutMs)})`,
+          code: "AccountTimeout",
+          class: "timeout",
+        },
+        `the account was not read in ${seconds(timeoutMs)}`,
+      ),
+    timeoutMs,
+  );
+  const interrupt = () =>
+    stop(
+      { stage: "finish reading the account", code: "Interrupted", class: "interrupted" },
+      `the audit was interrupted (${String(run?.reason)})`,
+    );
+  run?.addEventListener("abort", interrupt, { once: true });
+  const stopped = new Promise<AccountOutcome>((resolve) => {
+    controller.signal.addEventListener(
+      "abort",
+      () => {
+        const reason = (controller.signal.reason as StopReason).failure;
+        progress(`${label}: NOT AUDITED: ${reason.class}: ${reason.message}`);
+        resolve(failed(target, [reason, ...session.failures]));
+      },
+      { once: true },
+    );
+  });
+  const work = readOne(target, session, progress).catch((error: unknown): AccountOutcome =>
+    failed(target, [
       error instanceof ReadFailure ? error.toFailure() : failureOf("read the account", error),
-    ]);
+    ]),
+  );
+  try {
+    return await Promise.race([work, stopped]);
   } finally {
+    clearTimeout(timer);
+    run?.removeEventListener("abort", interrupt);
     session.close();
   }
 }
@@ -98,9 +169,11 @@ export async function readAccounts(options: ReadAccountsOptions): Promise<Accoun
   const settings: AwsSettings = {
     region: options.region,
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
   };
   const progress = options.progress ?? (() => undefined);
+  if (options.signal !== undefined) setMaxListeners(0, options.signal);
   return mapWithConcurrency(options.targets, options.concurrency, (target) =>
-    auditAccount(target, settings, progress, options.credentials),
+    auditAccount(target, settings, progress, options.credentials, options.signal),
   );
 }

@@ -13,7 +13,7 @@
 import { performance } from "node:perf_hooks";
 import { DEFAULT_CONCURRENCY } from "../lib/audit/cli-args";
 import { startMoto } from "../test/harness/moto";
-import { startAwsProxy } from "../test/audit/fixtures/aws-proxy";
+import { startFaultProxy } from "../test/audit/fixtures/fault-proxy";
 import { audit, deploy } from "../test/audit/fixtures/deployed-stack";
 import { writeTestStack } from "../test/audit/fixtures/stacks";
 
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     lock: "both",
     createAccessKey: true,
   });
-  const proxy = await startAwsProxy(moto.endpoint, { latencyMs });
+  const proxy = await startFaultProxy(moto.endpoint, { latencyMs });
   try {
     const started = performance.now();
     await deploy(moto, stack);

@@ -12,6 +12,9 @@ const describeRun = (run: CliRun) =>
   `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 
 describe("audit: unreachable accounts and the command line (moto)", function () {
+  // The command line starts ts-node and reads four accounts: well beyond mocha's default on a
+  // busy 2-core machine (a clean run was seen to take more than 20 s).
+  this.timeout(120_000);
   const moto = useMoto();
   let stack: TestStack;
   const P0 = productAccountId(0);

@@ -154,8 +154,8 @@ export const FAILURE_HINTS: Readonly<Record<FailureClass, string>> = {
   credentials:
     "AWS rejected the credentials as expired, unknown or badly signed: refresh the credentials " +
     "of the identity running the audit (`aws sso login`, AWS_PROFILE, the AWS_* variables), " +
-    "check the machine's clock, then run the audit again. An expired audit role session is " +
-    "assumed again once per account; it expired again or could not be renewed.",
+    "check the machine's clock, then run the audit again. (An audit role session that expires " +
+    "is assumed again once per account before this is reported.)",
   throttling:
     "AWS kept throttling the audit's requests after every retry the SDK makes (--max-attempts): " +
     "something else is using the account's API rate. Run the audit again later, with a lower " +

@@ -26,6 +26,8 @@ export interface AccountReport {
   readonly status: "audited" | "not-audited";
   /** Why the account could not be audited. */
   readonly failure?: AccountFailure;
+  /** Not audited: every read that failed, `failure` first. */
+  readonly failures?: readonly AccountFailure[];
   readonly findings: readonly AuditFinding[];
 }
 
@@ -47,6 +49,8 @@ export interface AuditReport {
   readonly accepted: readonly AcceptedAuditFinding[];
   /** Checks that could not run, and why. */
   readonly notes: readonly string[];
+  /** The signal that interrupted the audit (`SIGINT`, `SIGTERM`): the report is partial. */
+  readonly interrupted?: string;
   readonly exitCode: 0 | 1 | 2;
 }
 
@@ -63,6 +67,8 @@ export interface AuditInput {
   readonly packConfig?: Readonly<Record<string, unknown>>;
   /** What the stack config means the topology to be (`lib/guard/intent.ts`). */
   readonly intent?: IntentRead;
+  /** The signal that interrupted the reads, if one did. */
+  readonly interrupted?: string;
 }
 
 /** The pack config with every stack policy pinned to the Terraform account of the config. */
@@ -162,14 +168,17 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     const outcome = input.outcomes[index];
     const base = { key: target.key, accountId: target.accountId, kind: target.kind };
     if (outcome === undefined || outcome.kind === "failed") {
+      const failure = outcome?.failure ?? {
+        stage: "audit",
+        code: "NotRun",
+        message: "the account was not audited",
+        class: "error" as const,
+      };
       return {
         ...base,
         status: "not-audited",
-        failure: outcome?.failure ?? {
-          stage: "audit",
-          code: "NotRun",
-          message: "the account was not audited",
-        },
+        failure,
+        failures: outcome?.failures ?? [failure],
         findings: [],
       };
     }
@@ -187,7 +196,14 @@ export function buildAuditReport(input: AuditInput): AuditReport {
         `roles' trust was checked against the declared CI role only.`,
     );
   }
-  const incomplete = accounts.some((a) => a.status === "not-audited");
+  if (input.interrupted !== undefined) {
+    notes.push(
+      `The audit was interrupted (${input.interrupted}): this report shows the accounts read ` +
+        `before it stopped; the others are not audited.`,
+    );
+  }
+  const incomplete =
+    input.interrupted !== undefined || accounts.some((a) => a.status === "not-audited");
   const failing = accounts.some((a) => a.findings.some((f) => f.level !== "advisory"));
   return {
     stack: input.stack,
@@ -196,6 +212,7 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     accounts,
     accepted: guard.accepted,
     notes,
+    ...(input.interrupted !== undefined ? { interrupted: input.interrupted } : {}),
     exitCode: incomplete ? EXIT.incomplete : failing ? EXIT.findings : EXIT.clean,
   };
 }

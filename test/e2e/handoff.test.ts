@@ -8,9 +8,10 @@
  * IAM enforcement is on: each user may only assume its own CI role (its exact policy), so
  * whatever touched state did so as that role. The apply path (CI apply role, `apply` access)
  * writes state; the plan path (CI plan role, `plan` access) reads it and writes only the lock.
- * The root is `examples/terraform/main.tf` plus the generated files, but `providers.tf` (it
- * needs the aws provider, which cannot be downloaded here; see docs/terraform-handoff.md,
- * "Testing"): the provider's hop is checked with SDK calls from the same values.
+ * The root is `examples/terraform/main.tf` plus the generated files but `providers.tf`: it
+ * needs no provider, so these runs are fast; the provider's hop is checked here with SDK calls
+ * from the same values, and made by the real aws provider, with Terraform and OpenTofu, in
+ * `aws-provider.test.ts`.
  */
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";

@@ -1096,6 +1096,17 @@ describe("e2e: the Terraform handoff, run by OpenTofu against the topology in mo
   });
 
   describe("the generated files, checked by OpenTofu", function () {
+    it("the example root's .tf files pass `tofu fmt -check`", async function () {
+      const sandbox = tofuSandbox("fmt-example");
+      try {
+        const args = ["fmt", "-check", "-diff", "-no-color", EXAMPLE_ROOT];
+        const fmt = await runTofu(args, { cwd: sandbox.root, env: sandbox.env });
+        assert.equal(fmt.code, 0, describeRun(args, fmt));
+      } finally {
+        sandbox.cleanup();
+      }
+    });
+
     for (const lock of ["s3-lockfile", "dynamodb", "both"] as const) {
       it(`lock mode ${lock}: every .tf file (and the .tfbackend, as HCL) passes \`tofu fmt -check\`; the root without providers.tf validates; the script parses`, async function () {
         const synth = await synthesize(

@@ -239,6 +239,10 @@ function engineSuite(name: EngineName, moto: () => MotoServer): void {
     });
 
     it("apply path, for dev, staging and prod: init with the generated backend, select the workspace, apply through providers.tf: the bucket and the policy exist in that workspace's account and in no other; the provider's caller is the workspace's Terraform role", async function () {
+      // moto enforces: the CI apply session's policy on every state request, the Terraform role's
+      // permissions on the bucket and the policy, account isolation (each account its own
+      // buckets and IAM). Not: the Terraform role's trust (another account's role), evaluated
+      // with lib/iam in the plan path test.
       const root = await newRoot(d, "apply", await ciSession(moto(), d, "apply"));
       const workspaces = Object.keys(d.tfvars.accounts);
       assert.deepEqual(workspaces, ["dev", "prod", "staging"]);
@@ -277,6 +281,8 @@ function engineSuite(name: EngineName, moto: () => MotoServer): void {
     });
 
     it("state: after an apply the state object is SSE-KMS with the state key and versioned; a second apply adds a version, keeps every earlier one, and changes the real bucket", async function () {
+      // moto records the object's SSE-KMS key and keeps its versions; it does not check the state
+      // key's policy (the key policy's tests evaluate it: test/components).
       await ensureApplied("dev");
       const key = stateKey(d.backend, "dev");
       const head = await awsOk(moto(), {
@@ -433,6 +439,8 @@ function engineSuite(name: EngineName, moto: () => MotoServer): void {
     });
 
     it("guard: a workspace mapped to a wrong account id fails at the provider's allowed_account_ids, before any write; a map whose role is in another account than its account_id is refused before any request", async function () {
+      // Nothing here depends on moto's IAM: allowed_account_ids is the provider's own check,
+      // against the account sts:GetCallerIdentity (answered by moto) reports after the hop.
       await ensureApplied("dev");
       const dev = accountOf("dev");
       const prod = accountOf("prod");
@@ -493,6 +501,7 @@ function engineSuite(name: EngineName, moto: () => MotoServer): void {
     });
 
     it("guard: plan and apply in a workspace that is not in the map fail with the guard's one message: no other error, no provider configured, nothing written but the lock", async function () {
+      // The engine refuses before the provider exists; moto only records what reached it.
       const root = await newRoot(d, "unknown", await ciSession(moto(), d, "apply"));
       // Setup: the workspace exists (an account removed from the stack); the guard refuses it.
       await root.ok(["workspace", "new", "-no-color", "retired"]);
@@ -527,6 +536,8 @@ function engineSuite(name: EngineName, moto: () => MotoServer): void {
     });
 
     it("locks (S3 lockfile): while an apply of a workspace holds the lock, a second apply of it fails on the lock and writes nothing; the first one completes", async function () {
+      // The lock is the engine's: a conditional PUT of the lockfile (If-None-Match), which moto
+      // implements as S3 does; moto's IAM only lets the CI apply session take it.
       await ensureApplied("prod");
       const key = stateKey(d.backend, "prod");
       const root = await newRoot(d, "lock", await ciSession(moto(), d, "apply"), {
@@ -553,6 +564,8 @@ function engineSuite(name: EngineName, moto: () => MotoServer): void {
     });
 
     it("removing an account from the stack leaves its state in place: the regenerated handoff drops the workspace, the guard and the script refuse it, its state versions and resources are untouched, the other workspaces still apply", async function () {
+      // Deployed as the fixture deploys (moto has no Pulumi): the changed and the deleted
+      // resources only. moto enforces the CI apply session's policy on the state requests.
       await ensureApplied("staging");
       await ensureApplied("dev");
       const staging = accountOf("staging");
@@ -617,6 +630,8 @@ function engineSuite(name: EngineName, moto: () => MotoServer): void {
     });
 
     it('select-workspace.sh: a `workspace list` that fails (credentials the account does not know) fails with exit 1, never exit 3 ("no state yet"); the plan steps of both CI templates then fail the job', async function () {
+      // moto answers InvalidAccessKeyId for a key it does not know, as S3 does; no IAM evaluation
+      // is involved.
       await ensureApplied("dev");
       const planSession = await ciSession(moto(), d, "plan");
       const root = await newRoot(d, "list-fails", planSession);
@@ -788,6 +803,9 @@ function engineSuite(name: EngineName, moto: () => MotoServer): void {
     });
 
     it("locks (DynamoDB table): while an apply of a workspace holds the lock item, a second apply of it waits, then applies on top of the first; the item is released", async function () {
+      // The lock is the engine's: a conditional PutItem in the table, which moto implements as
+      // DynamoDB does. moto matches DynamoDB statements only with Resource "*"
+      // (MOTO_ADJUSTMENTS.dynamodb); the table-scoped statements are evaluated in unit tests.
       const table = d.backend.lockTable ?? "";
       assert.notEqual(table, "");
       assert.doesNotMatch(fileText(d.files, HANDOFF_FILES.backend), /use_lockfile/);

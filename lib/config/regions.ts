@@ -64,7 +64,7 @@ export const UNSUPPORTED_REGIONS: Readonly<Record<string, readonly string[]>> = 
 export function partitionListing(region: string): string | undefined {
   for (const table of [SUPPORTED_REGIONS, UNSUPPORTED_REGIONS]) {
     for (const [partition, regions] of Object.entries(table)) {
-      if ((regions).includes(region)) return partition;
+      if (regions.includes(region)) return partition;
     }
   }
   return undefined;

@@ -149,7 +149,7 @@ export function parseStackFile(text: string, file = "the stack file"): StackFile
   if (isMap(configNode)) {
     for (const pair of configNode.items) {
       if (!isScalar(pair.key)) continue;
-      walk(pair.value, [String(pair.key.value)], w, (pair.key) ?? undefined);
+      walk(pair.value, [String(pair.key.value)], w, pair.key ?? undefined);
     }
   }
   const at = (offset: number) => {

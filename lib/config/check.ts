@@ -7,6 +7,7 @@ import type { ConfigProblem } from "../errors/config-error";
 import { closest } from "./closest";
 import {
   CONFIG_NAMESPACE,
+  decodeConfigValue,
   decodePulumiConfig,
   parseStackConfig,
   type TopologyConfig,
@@ -58,7 +59,11 @@ export function foreignKeys(flat: Readonly<Record<string, string>>): ForeignKey[
     out.push({
       key,
       intended: known,
-      warning: { path: key, value: flat[key], message: `${why}. Rename it to '${fix}'.` },
+      warning: {
+        path: key,
+        value: decodeConfigValue(flat[key] ?? ""),
+        message: `${why}. Rename it to '${fix}'.`,
+      },
     });
   }
   return out;

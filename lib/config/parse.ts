@@ -56,7 +56,7 @@ export function decodePulumiConfig(
   for (const [fullKey, text] of Object.entries(flat)) {
     const [ns, key] = splitKey(fullKey);
     if (ns !== CONFIG_NAMESPACE || key === undefined) continue;
-    out[key] = decodeValue(text);
+    out[key] = decodeConfigValue(text);
   }
   return out;
 }
@@ -66,7 +66,8 @@ function splitKey(fullKey: string): [string, string | undefined] {
   return i < 0 ? [fullKey, undefined] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
 }
 
-function decodeValue(text: string): unknown {
+/** One value of Pulumi's flat config map: JSON text decoded, `true`/`false`, `null` as empty. */
+export function decodeConfigValue(text: string): unknown {
   const t = text.trim();
   if (t === "null") return null;
   if (t.startsWith("{") || t.startsWith("[")) {

@@ -74,10 +74,11 @@ function renderPath(path: readonly PropertyKey[]): string {
 /** Records positions, ranges and number sources of `node` and everything under it. */
 function walk(node: unknown, path: PropertyKey[], w: Walk, at?: YamlNode): void {
   const key = renderPath(path);
-  const anchor = (at ?? node) as YamlNode | undefined;
-  if (anchor?.range) {
-    if (!w.positions.has(key)) w.positions.set(key, position(w.lines, anchor.range[0]));
-    w.ranges.push({ path: key, start: anchor.range[0], end: anchor.range[2] });
+  const start = (at ?? (node as YamlNode | undefined))?.range?.[0];
+  const end = (node as YamlNode | undefined)?.range?.[2] ?? at?.range?.[2];
+  if (start !== undefined && end !== undefined) {
+    if (!w.positions.has(key)) w.positions.set(key, position(w.lines, start));
+    w.ranges.push({ path: key, start, end });
   }
   if (isScalar(node) && typeof node.value === "number") {
     const source = (node.srcToken as { source?: string } | undefined)?.source;
@@ -152,12 +153,11 @@ export function parseStackFile(text: string, file = "the stack file"): StackFile
       walk(pair.value, [String(pair.key.value)], w, pair.key ?? undefined);
     }
   }
-  const at = (offset: number) => {
+  const at = (offset: number) => ({ ...position(lines, offset), path: pathAt(w.ranges, offset) });
+  // A syntax error leaves a broken structure: its line is named by the key written on it.
+  const atLine = (offset: number) => {
     const where = position(lines, offset);
-    const path = pathAt(w.ranges, offset);
-    // A line outside any value read (a tab breaks the structure) is named by its own key.
-    const own = path === "config" ? keyAt(text, where.line) : undefined;
-    return { ...where, path: own ?? path };
+    return { ...where, path: keyAt(text, where.line) ?? pathAt(w.ranges, offset) };
   };
 
   // Tabs and duplicate keys are reported wherever they are; of the other errors only the first,
@@ -169,7 +169,7 @@ export function parseStackFile(text: string, file = "the stack file"): StackFile
   const structural = doc.errors.find((e) => !INDEPENDENT.has(e.code));
   const reported = [...independent, ...(structural && !tabs ? [structural] : [])];
   for (const error of reported.sort((a, b) => a.pos[0] - b.pos[0])) {
-    const where = at(error.pos[0]);
+    const where = atLine(error.pos[0]);
     if (seenLines.has(where.line)) continue;
     seenLines.add(where.line);
     problems.push(yamlProblem(file, where, error.code, error.message, text));

@@ -43,8 +43,9 @@ const FIXES: Readonly<Record<string, (key: string | undefined) => string>> = {
 /** The key written at `line` from `column` on (`tf-bootstrap:region` in `  tf-bootstrap:region: x`). */
 export function keyAt(text: string, line: number, column = 1): string | undefined {
   const source = text.split(/\r?\n/)[line - 1] ?? "";
-  const match = /^[\s-]*(["']?)(.+?)\1:(?:\s|$)/.exec(source.slice(column - 1));
-  return match?.[2]?.trim();
+  const rest = source.slice(column - 1);
+  const match = /^[\s-]*(["']?)(.+?)\1:(?:\s|$)/.exec(rest) ?? /^[\s-]*([^\s"'#]+)/.exec(rest);
+  return (match?.[2] ?? match?.[1])?.trim() || undefined;
 }
 
 /** The parser's own message, without its position (the problem carries that). */

@@ -34,9 +34,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Renders a value for a message: JSON, shortened, `(missing)` for undefined. */
+/** Renders a value for a message: JSON, shortened, `(missing)` for undefined, `(empty)` for null. */
 export function renderValue(value: unknown): string {
   if (value === undefined) return "(missing)";
+  if (value === null) return "(empty)";
   const text = JSON.stringify(value) ?? typeof value;
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -136,7 +136,7 @@ function setAt(
 ) {
   let parent: any = root;
   for (const part of path.slice(0, -1)) parent = parent[part];
-  fn(parent, path[path.length - 1] as string | number);
+  fn(parent, path[path.length - 1]);
 }
 
 /** The stack file text `m` makes of the example, and the field it touched (when one). */

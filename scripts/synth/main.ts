@@ -131,6 +131,7 @@ function policiesJson(verdicts: GuardReport): SynthJson["policies"] {
 /** Runs the command; resolves to its exit code. */
 export async function runSynth(argv: readonly string[], io: CommandIo): Promise<number> {
   const paint = painter(colorEnabled(io.stderr, io.env));
+  const paintOut = painter(colorEnabled(io.stdout, io.env));
   const parsed = parseCommandLine(SYNTH_COMMAND, argv);
   if (parsed.kind === "help") {
     io.stdout.write(`${formatUsage(SYNTH_COMMAND)}\n`);
@@ -244,7 +245,7 @@ export async function runSynth(argv: readonly string[], io: CommandIo): Promise<
     const summary = verdictSummary(verdicts);
     const text = [
       `synth: stack '${stack}': ${custom.length} resources in ${accounts.size} accounts; ${written.written.length} files written, ${written.unchanged.length} unchanged, ${written.removed.length} removed in ${outShown}`,
-      `synth: ${summary.replace(/verdict: (BLOCKED|ok)$/, (_, v: string) => `verdict: ${paint(v === "ok" ? "ok" : "error", v)}`)}`,
+      `synth: ${summary.replace(/verdict: (BLOCKED|ok)$/, (_, v: string) => `verdict: ${paintOut(v === "ok" ? "ok" : "error", v)}`)}`,
       ...(diff ? ["", renderSynthDiff(diff, diff.against)] : []),
     ];
     const errors = [

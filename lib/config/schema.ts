@@ -23,6 +23,7 @@ import {
   WORKSPACE,
   follows,
 } from "./rules";
+import { tagsSchema } from "./tags";
 
 /**
  * The stack config schema: one Pulumi stack per organisation, every key under the project's
@@ -315,7 +316,7 @@ export const stackConfigSchema = z.strictObject({
    */
   adminPrincipals: z.array(iamArn).default([]),
   /** Tags on every resource, in addition to `ManagedBy` and `Organization`. */
-  tags: z.record(z.string(), z.string({ error: "tag values must be strings" })).default({}),
+  tags: tagsSchema,
 });
 
 /** The stack config as written, before defaults. */

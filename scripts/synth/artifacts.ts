@@ -1,16 +1,10 @@
 import { renderVerdicts, runGuard, viewFromRegistrations, type GuardReport } from "../../lib/guard";
 import { intentFromFlatConfig } from "../../lib/guard/intent";
+import { DOCUMENT_FIELDS } from "../../lib/synth-diff/synth-diff";
 import { PROJECT, type RecordedResource, type SynthResult } from "./mock-runtime";
 
 /** Input fields that hold an IAM policy document, by resource type. */
-export const DOCUMENT_FIELDS: Readonly<Record<string, string>> = {
-  "aws:iam/role:Role": "assumeRolePolicy",
-  "aws:iam/rolePolicy:RolePolicy": "policy",
-  "aws:iam/userPolicy:UserPolicy": "policy",
-  "aws:iam/policy:Policy": "policy",
-  "aws:s3/bucketPolicy:BucketPolicy": "policy",
-  "aws:kms/key:Key": "policy",
-};
+export { DOCUMENT_FIELDS };
 
 /** A file of the synth output: path relative to `out/<stack>/`, and its text. */
 export interface Artifact {

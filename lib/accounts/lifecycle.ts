@@ -257,9 +257,15 @@ export function consequences(
       );
     }
   }
-  if (after.ci.pipeline.applyOrder !== undefined) {
+  const orderBefore = JSON.stringify(before.ci.pipeline.applyOrder);
+  const orderAfter = JSON.stringify(after.ci.pipeline.applyOrder);
+  if (orderBefore !== orderAfter) {
     notes.push(
-      `CI: the stack sets ci.pipeline.applyOrder; it was updated for the workspaces above. Check that each workspace is in the stage you want.`,
+      `CI: ci.pipeline.applyOrder was updated for the workspaces above; check that each workspace is in the stage you want.`,
+    );
+  } else if (after.ci.pipeline.applyOrder !== undefined) {
+    notes.push(
+      `CI: the stack sets ci.pipeline.applyOrder, which this change leaves as it is; move a workspace to another stage there if its new environment needs it.`,
     );
   }
   return notes;

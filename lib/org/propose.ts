@@ -67,8 +67,9 @@ export function inOu(account: OrgAccount, ou: string, snapshot: OrgSnapshot): bo
  */
 export function accountKey(orgName: string, id: string, taken: ReadonlySet<string>): string {
   let base = orgName
-    .toLowerCase()
     .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
   if (base === "") base = `account-${id}`;

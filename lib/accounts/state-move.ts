@@ -1,7 +1,7 @@
 /**
  * The state move of a renamed workspace: a POSIX shell script, run once in the Terraform root,
  * that copies workspace FROM's state into a new workspace TO with the engine's own commands
- * (`state pull`, `workspace new -state`), so the copy is written by the S3 backend exactly as
+ * (`state pull`, `workspace new`, `state push`), so the copy is written by the S3 backend exactly as
  * an apply would write it: encrypted with the state key, locked while it is written. The old
  * state is never deleted or changed.
  */
@@ -43,9 +43,10 @@ export function renderStateMoveScript(move: StateMove): string {
     "# Run it once, in the Terraform root, after `init -backend-config=backend.s3.tfbackend`, with",
     "# credentials that may write state (a session of the CI apply role, or an admin principal),",
     "# before the pipeline first runs the new workspace. Nothing may apply the old workspace",
-    "# meanwhile. The copy is made by the engine (state pull, workspace new -state): encrypted with",
-    "# the state key and locked like any state write. The old state is kept as it is; delete it by",
-    "# hand once the new workspace has applied cleanly, if at all (the bucket keeps its versions).",
+    "# meanwhile. The copy is made by the engine (state pull, workspace new, state push): encrypted",
+    "# with the state key and locked like any state write, with the state's lineage. The",
+    "# old state is kept as it is; delete it by hand once the new workspace has applied cleanly, if",
+    "# at all (the bucket keeps its versions). Needs jq.",
     `# Uses ${move.tool}, or the command named by $TF (TF=terraform or TF=tofu).`,
     "set -eu",
     `tf="\${TF:-${move.tool}}"`,
@@ -65,13 +66,17 @@ export function renderStateMoveScript(move: StateMove): string {
     '"$tf" workspace select "$from" >/dev/null || fail "cannot select workspace \'$from\'"',
     '"$tf" state pull >"$work/from.tfstate" || fail "cannot read the state of \'$from\'"',
     '[ -s "$work/from.tfstate" ] || fail "workspace \'$from\' has an empty state; nothing was moved"',
-    '"$tf" workspace new -state="$work/from.tfstate" "$to" >/dev/null || fail "could not create workspace \'$to\' from the state of \'$from\'"',
+    '"$tf" workspace new "$to" >/dev/null || fail "could not create workspace \'$to\'"',
+    "# -force: the workspace was created empty just now; it takes the state's own lineage.",
+    "\"$tf\" state push -force \"$work/from.tfstate\" || fail \"could not write the state of '$from' to workspace '$to' (it exists now, empty: delete it with '$tf workspace delete $to' and run again)\"",
     '"$tf" state pull >"$work/to.tfstate" || fail "cannot read back the state of \'$to\'"',
-    'ident() { grep -E \'^  "(serial|lineage)"\' "$1" | sort; }',
+    "# The copy must hold the same lineage, resources and outputs (writing it raises its serial).",
+    "ident() { jq -cS '{lineage, resources, outputs}' \"$1\"; }",
+    "serial() { jq -r '.serial' \"$1\"; }",
     'if [ "$(ident "$work/from.tfstate")" != "$(ident "$work/to.tfstate")" ]; then',
-    "  fail \"the state of '$to' does not have the serial and lineage of '$from'; check both by hand\"",
+    "  fail \"the state of '$to' does not hold the lineage, resources and outputs of '$from'; compare both by hand ('$tf state pull' in each workspace)\"",
     "fi",
-    "echo \"move-state: workspace '$to' now holds the state of '$from' ($(ident \"$work/to.tfstate\" | tr -d ' \\n')); '$from' is unchanged\"",
+    'echo "move-state: workspace \'$to\' now holds the state of \'$from\' (lineage $(jq -r .lineage "$work/to.tfstate"), serial $(serial "$work/from.tfstate") → $(serial "$work/to.tfstate")); \'$from\' is unchanged"',
     "",
   ].join("\n");
 }

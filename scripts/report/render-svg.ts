@@ -27,6 +27,14 @@ require(vizPath)
   .catch((error) => done({ ok: false, message: String((error && error.message) || error) }));
 `;
 
+type Answer = { ok: true; svg: string } | { ok: false; message: string };
+
+function isAnswer(value: unknown): value is Answer {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return v.ok === true ? typeof v.svg === "string" : typeof v.message === "string";
+}
+
 /** The SVG of `dot`, or throws with Graphviz's own error messages. */
 export function renderSvg(dot: string): string {
   const signal = new Int32Array(new SharedArrayBuffer(4));
@@ -38,14 +46,12 @@ export function renderSvg(dot: string): string {
   });
   try {
     const waited = Atomics.wait(signal, 0, 0, RENDER_TIMEOUT_MS);
-    const received = receiveMessageOnPort(port1);
-    if (waited === "timed-out" || received === undefined) {
+    const answer: unknown = receiveMessageOnPort(port1)?.message;
+    if (waited === "timed-out" || !isAnswer(answer)) {
       throw new Error(`Graphviz did not render the topology within ${RENDER_TIMEOUT_MS} ms`);
     }
-    if (!received.message.ok) {
-      throw new Error(`Graphviz could not render the topology: ${received.message.message}`);
-    }
-    return received.message.svg;
+    if (!answer.ok) throw new Error(`Graphviz could not render the topology: ${answer.message}`);
+    return answer.svg;
   } finally {
     port1.close();
     void worker.terminate();

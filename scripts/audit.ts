@@ -1,6 +1,13 @@
 import { EXIT, parseAuditArgs, renderJson, renderText, summaryLine, USAGE } from "../lib/audit";
 import { decodePulumiConfig, loadStackConfig } from "../lib/config/parse";
 import { ConfigError } from "../lib/errors/config-error";
+import { renderCoverageText } from "../lib/org/coverage";
+import {
+  auditOrganization,
+  organizationText,
+  withOrganization,
+  withOrganizationExit,
+} from "./aws/audit-organization";
 import { auditStack } from "./aws/audit-stack";
 import { readPackConfig, readStackFile } from "./inputs";
 
@@ -43,9 +50,21 @@ async function main(): Promise<void> {
     ...(args.endpoint !== undefined ? { endpoint: args.endpoint } : {}),
     progress: (line) => console.error(`audit: ${line}`),
   });
-  process.stdout.write(args.json ? renderJson(report) : renderText(report));
+  // The organization check (scripts/aws/audit-organization.ts), when asked for.
+  const org = args.organization
+    ? await auditOrganization({
+        config,
+        ...(args.organizationIgnore ? { ignore: args.organizationIgnore } : {}),
+        ...(args.endpoint !== undefined ? { endpoint: args.endpoint } : {}),
+      })
+    : undefined;
+  process.stdout.write(
+    args.json
+      ? renderJson(org ? withOrganization(report, org) : report)
+      : renderText(report) + (org ? organizationText(org, renderCoverageText) : ""),
+  );
   console.error(`audit: ${summaryLine(report)}`);
-  process.exitCode = report.exitCode;
+  process.exitCode = org ? withOrganizationExit(report.exitCode, org) : report.exitCode;
 }
 
 main().catch((error: unknown) => {

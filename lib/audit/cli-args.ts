@@ -28,6 +28,10 @@ AWS SDK's default chain (environment, profile, SSO...). Progress goes to stderr.
   --max-key-age-days N       oldest allowed active access key (default ${DEFAULT_MAX_KEY_AGE_DAYS})
   --policy-pack-config FILE  the policy pack's JSON config (levels, exceptions)
   --stacks-dir DIR           where Pulumi.<NAME>.yaml lives (default: stacks/)
+  --organization             also read AWS Organizations (the caller's credentials: the
+                             management account's) and report active accounts the stack does
+                             not cover and stack accounts outside the organization
+  --organization-ignore IDS  account ids (comma-separated) left out of the stack on purpose
 
 Test and development only (never against real accounts):
   --endpoint URL             send every AWS request to URL (an emulator); or ${ENDPOINT_ENV}
@@ -47,6 +51,10 @@ export interface AuditArgs {
   readonly stacksDir?: string;
   readonly endpoint?: string;
   readonly now?: Date;
+  /** Also compare AWS Organizations with the stack. */
+  readonly organization?: boolean;
+  /** Account ids the organization check does not report. */
+  readonly organizationIgnore?: readonly string[];
 }
 
 /** The outcome of parsing. */
@@ -64,6 +72,7 @@ const VALUE_FLAGS = [
   "--stacks-dir",
   "--endpoint",
   "--now",
+  "--organization-ignore",
 ] as const;
 
 type ValueFlag = (typeof VALUE_FLAGS)[number];
@@ -82,11 +91,16 @@ export function parseAuditArgs(
 ): ParsedArgs {
   const values = new Map<ValueFlag, string>();
   let json = false;
+  let organization = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? "";
     if (arg === "--help" || arg === "-h") return { kind: "help" };
     if (arg === "--json") {
       json = true;
+      continue;
+    }
+    if (arg === "--organization") {
+      organization = true;
       continue;
     }
     const [flag, inline] = arg.includes("=")
@@ -128,6 +142,14 @@ export function parseAuditArgs(
   const auditRole = values.get("--audit-role");
   const policyPackConfig = values.get("--policy-pack-config");
   const stacksDir = values.get("--stacks-dir");
+  const ignoreText = values.get("--organization-ignore");
+  const organizationIgnore = ignoreText?.split(",").map((id) => id.trim());
+  if (organizationIgnore?.some((id) => !/^\d{12}$/.test(id))) {
+    return {
+      kind: "error",
+      message: `--organization-ignore takes 12-digit account ids separated by commas; got '${ignoreText}'`,
+    };
+  }
   return {
     kind: "args",
     args: {
@@ -140,6 +162,8 @@ export function parseAuditArgs(
       ...(stacksDir !== undefined ? { stacksDir } : {}),
       ...(endpoint !== undefined ? { endpoint } : {}),
       ...(now !== undefined ? { now } : {}),
+      ...(organization ? { organization } : {}),
+      ...(organizationIgnore !== undefined ? { organizationIgnore } : {}),
     },
   };
 }

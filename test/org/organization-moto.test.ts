@@ -194,6 +194,43 @@ describe("AWS Organizations: reading the organization and proposing missing acco
     );
   });
 
+  it("the audit with --organization reports the organization's accounts the stack does not cover", async function () {
+    const file = path.join(dir, "Pulumi.acme.yaml");
+    writeFileSync(file, stackFile(org));
+    const ignored = org.sandbox;
+    const run = await runScript(
+      "audit.ts",
+      [
+        "--stack",
+        "acme",
+        "--stacks-dir",
+        dir,
+        "--endpoint",
+        moto().endpoint,
+        "--json",
+        "--organization",
+        "--organization-ignore",
+        ignored,
+      ],
+      CALLER,
+    );
+    const report = JSON.parse(run.stdout) as {
+      exitCode: number;
+      organization: { kind: string; coverage: { uncovered: { id: string }[]; ignored: string[] } };
+    };
+    assert.equal(report.organization.kind, "read", describeScriptRun(run));
+    assert.deepEqual(
+      report.organization.coverage.uncovered.map((a) => a.id).sort(),
+      [...org.prod].sort(),
+      "every active account but the stack's, the management account and the ignored one",
+    );
+    assert.deepEqual(report.organization.coverage.ignored, [ignored]);
+    assert.ok(
+      run.code !== null && run.code >= 1 && report.exitCode === run.code,
+      describeScriptRun(run),
+    );
+  });
+
   it("credentials of an account in no organization: exit 2 with the reason and what to do, no stack trace", async function () {
     const file = path.join(dir, "Pulumi.acme.yaml");
     writeFileSync(file, stackFile(org));

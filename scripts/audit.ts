@@ -1,6 +1,13 @@
 import { EXIT, parseAuditArgs, renderJson, renderText, summaryLine, USAGE } from "../lib/audit";
 import { decodePulumiConfig, loadStackConfig } from "../lib/config/parse";
 import { ConfigError } from "../lib/errors/config-error";
+import { renderCoverageText } from "../lib/org/coverage";
+import {
+  auditOrganization,
+  organizationText,
+  withOrganization,
+  withOrganizationExit,
+} from "./aws/audit-organization";
 import { auditStack } from "./aws/audit-stack";
 import { readPackConfig, readStackFile } from "./inputs";
 
@@ -77,9 +84,22 @@ async function main(): Promise<void> {
     ...(args.endpoint !== undefined ? { endpoint: args.endpoint } : {}),
     progress: (line) => console.error(`audit: ${line}`),
   });
+  // The organization check (scripts/aws/audit-organization.ts), when asked for.
+  const org = args.organization
+    ? await auditOrganization({
+        config,
+        ...(args.organizationIgnore ? { ignore: args.organizationIgnore } : {}),
+        ...(args.endpoint !== undefined ? { endpoint: args.endpoint } : {}),
+      })
+    : undefined;
   console.error(`audit: ${summaryLine(report)}`);
   // Exits explicitly: requests of accounts that were stopped may still be backing off.
-  finish(args.json ? renderJson(report) : renderText(report), report.exitCode);
+  finish(
+    args.json
+      ? renderJson(org ? withOrganization(report, org) : report)
+      : renderText(report) + (org ? organizationText(org, renderCoverageText) : ""),
+    org ? withOrganizationExit(report.exitCode, org) : report.exitCode,
+  );
 }
 
 process.on("unhandledRejection", (error: unknown) => {

@@ -43,6 +43,10 @@ AWS SDK's default chain (environment, profile, SSO...). Progress goes to stderr.
   --max-attempts N           attempts per request on throttling and transient errors
                              (default ${DEFAULT_LIMITS.maxAttempts})
   --retry-mode MODE          the AWS SDK's retry mode: standard or adaptive (default ${DEFAULT_LIMITS.retryMode})
+  --organization             also read AWS Organizations (the caller's credentials: the
+                             management account's) and report active accounts the stack does
+                             not cover and stack accounts outside the organization
+  --organization-ignore IDS  account ids (comma-separated) left out of the stack on purpose
 
 Test and development only (never against real accounts):
   --endpoint URL             send every AWS request to URL (an emulator); or ${ENDPOINT_ENV}
@@ -66,6 +70,10 @@ export interface AuditArgs {
   readonly now?: Date;
   /** Timeouts and retries; {@link DEFAULT_LIMITS} where no flag is given. */
   readonly limits: AuditLimits;
+  /** Also compare AWS Organizations with the stack. */
+  readonly organization?: boolean;
+  /** Account ids the organization check does not report. */
+  readonly organizationIgnore?: readonly string[];
 }
 
 /** The outcome of parsing. */
@@ -87,6 +95,7 @@ const VALUE_FLAGS = [
   "--account-timeout",
   "--max-attempts",
   "--retry-mode",
+  "--organization-ignore",
 ] as const;
 
 type ValueFlag = (typeof VALUE_FLAGS)[number];
@@ -123,11 +132,16 @@ export function parseAuditArgs(
   const values = new Map<ValueFlag, string>();
   const problems: string[] = [];
   let json = false;
+  let organization = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? "";
     if (arg === "--help" || arg === "-h") return { kind: "help" };
     if (arg === "--json") {
       json = true;
+      continue;
+    }
+    if (arg === "--organization") {
+      organization = true;
       continue;
     }
     const [flag, inline] = arg.includes("=")
@@ -176,6 +190,13 @@ export function parseAuditArgs(
     problems.push(`--endpoint must be an http(s) URL; got '${endpoint}'`);
   }
   const limits = parseLimits(values, check);
+  const ignoreText = values.get("--organization-ignore");
+  const organizationIgnore = ignoreText?.split(",").map((id) => id.trim());
+  if (organizationIgnore?.some((id) => !/^\d{12}$/.test(id))) {
+    problems.push(
+      `--organization-ignore takes 12-digit account ids separated by commas; got '${ignoreText}'`,
+    );
+  }
   if (problems.length > 0 || stack === undefined || limits === undefined) {
     return { kind: "error", message: problems.join("\n") };
   }
@@ -195,6 +216,8 @@ export function parseAuditArgs(
       ...(endpoint !== undefined ? { endpoint } : {}),
       ...(now !== undefined ? { now } : {}),
       limits,
+      ...(organization ? { organization } : {}),
+      ...(organizationIgnore !== undefined ? { organizationIgnore } : {}),
     },
   };
 }

@@ -1,6 +1,8 @@
 import { renderVerdicts, runGuard, viewFromRegistrations, type GuardReport } from "../../lib/guard";
 import { intentFromFlatConfig } from "../../lib/guard/intent";
 import { DOCUMENT_FIELDS } from "../../lib/synth-diff/synth-diff";
+import { topologyFiles } from "../../lib/report/topology-files";
+import { renderSvg } from "../report/render-svg";
 import { PROJECT, type RecordedResource, type SynthResult } from "./mock-runtime";
 
 /** Input fields that hold an IAM policy document, by resource type. */
@@ -195,5 +197,7 @@ export function synthArtifacts(
   for (const { account, resource, document } of iamDocuments(result.resources)) {
     files.push({ path: `iam/${account}/${resource.name}.json`, text: pretty(document) });
   }
+  // The picture for a security review: topology.svg and topology.html (lib/report).
+  if (result.plan !== undefined) files.push(...topologyFiles(stack, result.plan, renderSvg));
   return files;
 }

@@ -12,9 +12,9 @@ import {
   catalogVersion,
   isCatalogService,
 } from "../iam/action-catalog";
-import { closest } from "./closest";
 import { DEFAULT_TOOL_VERSIONS } from "./names";
 import { pipelineConfigProblems } from "./pipeline-rules";
+import { suggestService } from "./service-aliases";
 import { GITHUB_REPOSITORY, GITLAB_PROJECT, SERVICE_PREFIX, follows, type NameRule } from "./rules";
 
 type Raw = Readonly<Record<string, unknown>>;
@@ -249,7 +249,7 @@ function serviceProblems(
   return services.flatMap((service: unknown, i): ConfigProblem[] => {
     if (typeof service !== "string" || !follows(SERVICE_PREFIX, service)) return [];
     if (isCatalogService(service)) return [];
-    const hint = closest(service, catalogServices());
+    const hint = suggestService(service, catalogServices());
     return [
       {
         path: configPath(["terraformRole", "allowedServices", i]),

@@ -31,6 +31,7 @@ import {
   SHA256_HEX,
   SHARED_STATE_KEY,
 } from "./pipeline-rules";
+import { tagsSchema } from "./tags";
 
 /**
  * The stack config schema: one Pulumi stack per organisation, every key under the project's
@@ -311,6 +312,12 @@ const terraformRoleSchema = z.strictObject({
     .optional(),
   /** Max session of the Terraform role, in seconds. Default: 3600. */
   maxSessionDurationSeconds: positiveInt("seconds", 3600, 43200).default(3600),
+  /**
+   * With `iam` in `allowedServices` and no `permissionsBoundary`, the Terraform role can give
+   * itself (through a role it creates) every permission in its account. Set this to `true` to
+   * accept that; the synth report flags it. Default: false (such a config is refused).
+   */
+  acknowledgeIamWithoutBoundary: z.boolean({ error: "must be true or false" }).default(false),
 });
 
 const stateSchema = z
@@ -371,10 +378,13 @@ export const stackConfigSchema = z.strictObject({
   terraformPlanRole: planRoleSchema,
   state: stateSchema,
   audit: auditSchema,
-  /** IAM role or user ARNs that may read and repair state (break-glass). Default: none. */
+  /**
+   * Exact ARNs of IAM roles or users of the Terraform account that may read and repair state
+   * and administer the state backend (break-glass). Default: none.
+   */
   adminPrincipals: z.array(iamArn).default([]),
   /** Tags on every resource, in addition to `ManagedBy` and `Organization`. */
-  tags: z.record(z.string(), z.string({ error: "tag values must be strings" })).default({}),
+  tags: tagsSchema,
 });
 
 /** The stack config as written, before defaults. */

@@ -147,6 +147,8 @@ function credentialsStep(plan: PipelinePlan, path: "plan" | "apply"): Step {
       ...identity,
       "role-to-assume": path === "plan" ? plan.planRoleArn : "${{ matrix.role }}",
       "role-session-name": `terraform-${path}-\${{ github.run_id }}`,
+      // The CI roles' trusts refuse sts:TagSession: tags chosen by the job are not evidence.
+      "role-skip-session-tagging": true,
       "role-duration-seconds": plan.sessionDurationSeconds,
       "aws-region": plan.region,
     },

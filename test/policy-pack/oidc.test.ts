@@ -208,11 +208,29 @@ describe("policy pack: OIDC workflows", () => {
       });
     }
 
-    it("accepts the protected branch on the CI apply role", async () => {
+    it("reports a branch subject on the CI apply role: the config means its environments", async () => {
       const odd = withSubjects(github, APPLY_ROLE, GITHUB, "StringEquals", [
         "repo:acme/infrastructure:ref:refs/heads/main",
       ]);
-      assert.deepEqual(await validateStack(trust, odd), []);
+      const violations = await validateStack(trust, odd);
+      assert.ok(
+        violations.some(
+          (v) => v.id === "OIDC::Subject:repo:acme/infrastructure:ref:refs/heads/main",
+        ),
+        JSON.stringify(found(violations, odd)),
+      );
+    });
+
+    it("accepts the protected branch on the CI apply role when the pack is given no config", async () => {
+      const odd = withSubjects(github, APPLY_ROLE, GITHUB, "StringEquals", [
+        "repo:acme/infrastructure:ref:refs/heads/main",
+      ]);
+      // Without the intent the subject's shape is all that can be judged, and the policy
+      // fails closed on the missing intent itself.
+      assert.deepEqual(
+        (await validateStack(trust, odd, {}, "none")).map((v) => v.id),
+        ["Intent::Missing"],
+      );
     });
 
     const otherRepository: { role: string; subject: string }[] = [

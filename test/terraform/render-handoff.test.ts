@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from "node:path";
 import { PIPELINE_FILES, renderPipeline } from "../../lib/pipeline";
 import {
-  GUARD_OUTPUT,
+  ACCOUNT_OUTPUT,
+  GUARD_VARIABLE,
   HANDOFF_FILES,
   handoffFromStackOutputs,
   hclString,
@@ -90,7 +91,7 @@ describe("Terraform handoff rendering", function () {
     requiredVersion: string;
   }[] = [
     { lock: "s3-lockfile", lockfile: true, table: false, requiredVersion: ">= 1.10.0" },
-    { lock: "dynamodb", lockfile: false, table: true, requiredVersion: ">= 1.6.0" },
+    { lock: "dynamodb", lockfile: false, table: true, requiredVersion: ">= 1.9.0" },
     { lock: "both", lockfile: true, table: true, requiredVersion: ">= 1.10.0" },
   ];
   for (const c of backendCases) {
@@ -174,14 +175,22 @@ describe("Terraform handoff rendering", function () {
     assert.equal((providers.match(/^provider /gm) ?? []).length, 1, "one provider block only");
   });
 
-  it("accounts.tf declares every variable the tfvars file sets and the access level, and guards the workspace with an output precondition naming it", () => {
+  it("accounts.tf declares every variable the tfvars file sets and the access level, and guards the workspace with a validation of the map naming it", () => {
     const files = rendered("example");
     const accounts = text(files, HANDOFF_FILES.accounts);
     const tfvars = JSON.parse(text(files, HANDOFF_FILES.tfvars)) as Record<string, unknown>;
     const declared = [...accounts.matchAll(/^variable "([a-z_]+)"/gm)].map((m) => m[1]);
     assert.deepEqual(declared.sort(), [...Object.keys(tfvars), "access"].sort());
     assert.match(accounts, /account = lookup\(var\.accounts, terraform\.workspace, null\)/);
-    assert.match(accounts, new RegExp(`output "${GUARD_OUTPUT}" \\{[\\s\\S]*precondition \\{`));
+    const guarded = new RegExp(`\\nvariable "${GUARD_VARIABLE}" \\{\\n([\\s\\S]*?)\\n\\}\\n`).exec(
+      accounts,
+    )?.[1];
+    assert.match(
+      guarded ?? "",
+      /validation \{\n {4}condition {5}= contains\(keys\(var\.accounts\), terraform\.workspace\)\n/,
+    );
+    assert.match(accounts, new RegExp(`output "${ACCOUNT_OUTPUT}" \\{`));
+    assert.doesNotMatch(accounts, /precondition/, "the guard is the validation, nothing else");
     assert.match(accounts, /Workspace \\"\$\{terraform\.workspace\}\\" is not in the topology/);
     assert.doesNotMatch(
       accounts,

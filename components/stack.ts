@@ -45,9 +45,16 @@ export interface StackOutputs {
     /** Apply order: stages of workspaces. */
     applyStages: string[][];
     codeOwners: string[];
-    terraformDirectory: string;
+    /** The Terraform roots: name, directory, workspaces and backend `key` of each. */
+    roots: { name: string; directory: string; workspaces: string[]; stateKey: string }[];
+    /** The CI apply role of each apply environment. */
+    applyRoleArns: Record<string, string>;
+    maxParallel: number;
+    sharedPaths: string[];
+    driftSchedule: string;
     tool: string;
     toolVersion: string;
+    toolSha256: string;
     sessionDurationSeconds: number;
   };
   /** iam-user mode: the users whose keys run applies and plans. */
@@ -118,9 +125,14 @@ export function createStack(config: TopologyConfig): StackOutputs {
         : {}),
       applyStages: pipeline.applyStages.map((stage) => [...stage]),
       codeOwners: [...pipeline.codeOwners],
-      terraformDirectory: pipeline.terraformDirectory,
+      roots: pipeline.roots.map((r) => ({ ...r, workspaces: [...r.workspaces] })),
+      applyRoleArns: { ...pipeline.applyRoleArns },
+      maxParallel: pipeline.maxParallel,
+      sharedPaths: [...pipeline.sharedPaths],
+      driftSchedule: pipeline.driftSchedule,
       tool: pipeline.tool,
       toolVersion: pipeline.toolVersion,
+      toolSha256: pipeline.toolSha256,
       sessionDurationSeconds: tf.ciRole.maxSessionDuration,
     },
     ...(tf.ciIdentity.kind === "iam-user" ? { ciUserName: tf.ciIdentity.name } : {}),

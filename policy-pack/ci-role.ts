@@ -11,3 +11,8 @@ export function ciRoleTrustRestrictive(): StackValidationPolicy {
 export function ciRoleAssumeScoped(): StackValidationPolicy {
   return stackPolicy("ci-role-assume-scoped");
 }
+
+/** `ci-role-least-privilege`: each CI role may do only what its path needs. */
+export function ciRoleLeastPrivilege(): StackValidationPolicy {
+  return stackPolicy("ci-role-least-privilege");
+}

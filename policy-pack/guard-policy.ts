@@ -21,6 +21,7 @@ import {
   type PolicyName,
 } from "../lib/guard";
 import { isUnknownValueError, resourceView, stackView } from "./adapt";
+import { stackIntent } from "./stack-config";
 
 /** The text CrossGuard shows: the finding's id first, so an exception can be written from it. */
 export function violationText(finding: Finding): string {
@@ -65,7 +66,12 @@ export function stackPolicy(name: PolicyName): StackValidationPolicy {
     ...base(policy),
     validateStack: (args, reportViolation) => {
       try {
-        const run = runStackPolicy(policy, stackView(args), args.getConfig<object>());
+        const run = runStackPolicy(
+          policy,
+          stackView(args),
+          args.getConfig<object>(),
+          stackIntent(),
+        );
         for (const finding of run.findings) {
           reportViolation(violationText(finding), finding.resource?.urn);
         }

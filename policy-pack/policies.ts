@@ -2,11 +2,15 @@
 import type { Policies } from "@pulumi/policy";
 import { auditTrailEnabled } from "./audit-trail";
 import { ciIdentityLeastPrivilege } from "./ci-identity";
-import { ciRoleAssumeScoped, ciRoleTrustRestrictive } from "./ci-role";
+import { ciRoleAssumeScoped, ciRoleLeastPrivilege, ciRoleTrustRestrictive } from "./ci-role";
 import { planRoleReadOnly, planRolesIdentical } from "./plan-roles";
 import { explicitProviderPinned } from "./providers";
 import { stateBackendHardened } from "./state-backend";
-import { terraformRolePoliciesIdentical, terraformRoleTrustRestrictive } from "./terraform-roles";
+import {
+  terraformRolePoliciesIdentical,
+  terraformRoleSelfProtection,
+  terraformRoleTrustRestrictive,
+} from "./terraform-roles";
 
 /** The pack's name, as `pulumi policy publish` and `--policy-pack-config` know it. */
 export const PACK_NAME = "tf-bootstrap";
@@ -16,10 +20,12 @@ export function packPolicies(): Policies {
   return [
     terraformRolePoliciesIdentical(),
     terraformRoleTrustRestrictive(),
+    terraformRoleSelfProtection(),
     planRoleReadOnly(),
     planRolesIdentical(),
     ciRoleTrustRestrictive(),
     ciRoleAssumeScoped(),
+    ciRoleLeastPrivilege(),
     ciIdentityLeastPrivilege(),
     stateBackendHardened(),
     auditTrailEnabled(),

@@ -14,3 +14,11 @@ export function terraformRolePoliciesIdentical(): StackValidationPolicy {
 export function terraformRoleTrustRestrictive(): StackValidationPolicy {
   return stackPolicy("terraform-role-trust-restrictive");
 }
+
+/**
+ * `terraform-role-self-protection`: a Terraform role cannot change itself, the plan role, the
+ * bootstrap role or its own policies, and with a boundary creates only bounded identities.
+ */
+export function terraformRoleSelfProtection(): StackValidationPolicy {
+  return stackPolicy("terraform-role-self-protection");
+}

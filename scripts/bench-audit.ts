@@ -8,14 +8,20 @@
  * concurrency helps little; AWS answers over the network. A second table puts a proxy in front of
  * moto that delays every request by `--latency-ms` (default 40), a round trip to AWS.
  *
+ * A third table measures the SDK's retry modes when one account is throttled: the first
+ * `--throttles` IAM requests of the first product account answer `Throttling` (through the
+ * fault-injection proxy), and the whole audit is timed with `standard` and with `adaptive`.
+ *
  * Usage: npm run bench:audit [-- --accounts N] [--concurrency N[,N...]] [--runs N] [--latency-ms N]
+ *                            [--throttles N[,N...]]
  */
 import { performance } from "node:perf_hooks";
 import { DEFAULT_CONCURRENCY } from "../lib/audit/cli-args";
+import { DEFAULT_LIMITS, RETRY_MODES, type RetryMode } from "../lib/audit/limits";
 import { startMoto } from "../test/harness/moto";
-import { startAwsProxy } from "../test/audit/fixtures/aws-proxy";
+import { startFaultProxy, type FaultRule } from "../test/audit/fixtures/fault-proxy";
 import { audit, deploy } from "../test/audit/fixtures/deployed-stack";
-import { writeTestStack } from "../test/audit/fixtures/stacks";
+import { productAccountId, writeTestStack } from "../test/audit/fixtures/stacks";
 
 function flag(name: string, fallback: readonly number[]): number[] {
   const index = process.argv.indexOf(name);
@@ -69,7 +75,7 @@ async function main(): Promise<void> {
     lock: "both",
     createAccessKey: true,
   });
-  const proxy = await startAwsProxy(moto.endpoint, { latencyMs });
+  const proxy = await startFaultProxy(moto.endpoint, { latencyMs });
   try {
     const started = performance.now();
     await deploy(moto, stack);
@@ -92,11 +98,62 @@ async function main(): Promise<void> {
       runs,
       (concurrency) => audit(slow, stack, { concurrency }),
     );
+    await throttlingTable(flag("--throttles", [3, 12]), runs, (rules, retryMode) => async () => {
+      const faulty = await startFaultProxy(moto.endpoint, { rules });
+      try {
+        const limits = { ...DEFAULT_LIMITS, retryMode };
+        return await audit(moto, stack, {
+          concurrency: DEFAULT_CONCURRENCY,
+          endpoint: faulty.endpoint,
+          limits,
+        });
+      } finally {
+        await faulty.close();
+      }
+    });
   } finally {
     await proxy.close();
     stack.cleanup();
     await moto.stop();
   }
+}
+
+async function throttlingTable(
+  throttles: readonly number[],
+  runs: number,
+  audited: (rules: readonly FaultRule[], retryMode: RetryMode) => () => ReturnType<typeof audit>,
+): Promise<void> {
+  const rows: string[] = [];
+  for (const times of throttles) {
+    for (const retryMode of RETRY_MODES) {
+      const rules = [
+        {
+          service: "iam",
+          account: productAccountId(0),
+          fault: { kind: "throttle" as const },
+          times,
+        },
+      ];
+      const durations: number[] = [];
+      let exit = 0;
+      for (let i = 0; i < runs; i += 1) {
+        const started = performance.now();
+        const report = await audited(rules, retryMode)();
+        durations.push(performance.now() - started);
+        exit = Math.max(exit, report.exitCode);
+      }
+      rows.push(
+        `| ${String(times).padStart(9)} | ${retryMode.padEnd(10)} | ${seconds(Math.min(...durations)).padStart(8)} | ${durations.map(seconds).join(", ").padEnd(12)} | ${String(exit).padStart(4)} |`,
+      );
+    }
+  }
+  console.log(
+    `\nthe first N IAM requests of one product account throttled, concurrency ${DEFAULT_CONCURRENCY}, ` +
+      `up to ${DEFAULT_LIMITS.maxAttempts} attempts (best of ${runs} runs):\n`,
+  );
+  console.log("| throttles | retry mode | best (s) | runs (s)     | exit |");
+  console.log("|----------:|:-----------|---------:|:-------------|-----:|");
+  for (const row of rows) console.log(row);
 }
 
 main().catch((error: unknown) => {

@@ -15,6 +15,8 @@ import { performance } from "node:perf_hooks";
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import * as policySdk from "@pulumi/policy";
 import { runGuard, viewFromRegistrations } from "../lib/guard";
+import { recordStackConfig } from "../policy-pack/stack-config";
+import { intentFromFlatConfig } from "../lib/guard/intent";
 import { analyzeTrust, type AllowedCaller } from "../lib/iam";
 import { packPolicies } from "../policy-pack/policies";
 import { generatedStack } from "./synth/generated-stack";
@@ -173,6 +175,8 @@ async function benchStack(count: number): Promise<void> {
   );
   let total = 0;
   let violations = 0;
+  // What the engine does before the first analysis: send the pack the stack config.
+  recordStackConfig(flat);
   for (const policy of packPolicies()) {
     if (!("validateStack" in policy)) continue;
     start = performance.now();
@@ -191,6 +195,8 @@ async function benchStack(count: number): Promise<void> {
   start = performance.now();
   const report = runGuard(
     viewFromRegistrations(result.resources, { project: PROJECT, stack: "bench" }),
+    {},
+    intentFromFlatConfig(result.config),
   );
   const offline = performance.now() - start;
   const findings = report.verdicts.reduce((n, v) => n + v.findings.length, 0);

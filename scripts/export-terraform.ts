@@ -1,61 +1,85 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { formatUsage, parseCommandLine, type CommandSpec } from "../lib/cli/command-line";
+import { colorEnabled, painter } from "../lib/cli/terminal";
+import { MANIFEST_FILE } from "../lib/output/write-plan";
 import {
   formatOutputProblems,
   HANDOFF_FILES,
   handoffFromStackOutputs,
   PIPELINE_DIRECTORY,
-  type HandoffFile,
 } from "../lib/terraform";
+import { displayPath, packageVersion, stackNameProblem } from "./inputs";
+import { formatRefusals, writeOutput } from "./output/write-files";
 
-const USAGE = `usage: pulumi stack output --json --stack NAME | npm run export-terraform -- --stack NAME [--out DIR]
-       npm run export-terraform -- --stack NAME --outputs FILE [--out DIR]
-
-Writes the Terraform handoff of a deployed stack (${Object.values(HANDOFF_FILES).join(", ")})
+/** The export command's options. */
+export const EXPORT_COMMAND: CommandSpec = {
+  invocation: "npm run export-terraform --",
+  operand: "stack",
+  description: `Writes the Terraform handoff of a deployed stack (${Object.values(HANDOFF_FILES).join(", ")})
 to DIR, and its CI pipeline templates to DIR/${PIPELINE_DIRECTORY}/, from the stack's outputs as
 \`pulumi stack output --json\` prints them: read from FILE, or from stdin when FILE is '-' or not
-given. Without --out: out/<NAME>/terraform and out/<NAME>/${PIPELINE_DIRECTORY}, where
-\`npm run synth\` writes the same files for the synthesized stack. Files of the same names are
-replaced; nothing else is touched.
+given:
 
-Exit codes: 0 done; 2 the outputs are unusable (every problem is listed) or the files could not
-be read or written.`;
+  pulumi stack output --json --stack NAME | npm run export-terraform -- --stack NAME
 
-interface Args {
-  stack?: string;
-  outputs?: string;
-  out?: string;
-}
-
-const FLAGS: Record<string, keyof Args> = {
-  "--stack": "stack",
-  "--outputs": "outputs",
-  "--out": "out",
+Without --out: out/<NAME>/terraform and out/<NAME>/${PIPELINE_DIRECTORY}, where \`npm run synth\` writes the
+same files for the synthesized stack. It replaces only files it generated (listed in
+${MANIFEST_FILE}) and stops, writing nothing, when another file or one changed since is in the
+way; other files are left alone.`,
+  options: [
+    {
+      name: "stack",
+      short: "s",
+      type: "string",
+      value: "NAME",
+      description: "the deployed stack (required); also the first operand",
+    },
+    {
+      name: "outputs",
+      type: "string",
+      value: "FILE",
+      description: "the outputs' JSON (default: stdin; '-' is stdin)",
+    },
+    {
+      name: "out",
+      short: "o",
+      type: "string",
+      value: "DIR",
+      description: "where to write (default: out/<NAME>/terraform and out/<NAME>/ci)",
+    },
+  ],
+  exitCodes: `exit codes: 0 done; 2 the outputs are unusable (every problem is listed), a file is in the
+way, or the files could not be read or written.`,
 };
 
 function fail(message: string): never {
-  console.error(`export-terraform: ${message}`);
+  console.error(`${paint("error", "export-terraform:")} ${message}`);
   process.exit(2);
 }
 
-function parseArgs(argv: readonly string[]): Args & { stack: string } {
-  const args: Args = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    const value = argv[i + 1];
-    if (arg === "--help" || arg === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    const flag = FLAGS[arg];
-    if (flag === undefined || value === undefined || (value.startsWith("--") && value !== "-")) {
-      fail(`unexpected argument '${arg}'\n\n${USAGE}`);
-    }
-    args[flag] = value;
-    i++;
+const paint = painter(colorEnabled(process.stderr, process.env));
+
+function parseArgs(argv: readonly string[]): { stack: string; outputs?: string; out?: string } {
+  const parsed = parseCommandLine(EXPORT_COMMAND, argv);
+  if (parsed.kind === "help") {
+    console.log(formatUsage(EXPORT_COMMAND));
+    process.exit(0);
   }
-  if (args.stack === undefined) fail(`--stack NAME is required\n\n${USAGE}`);
-  return { ...args, stack: args.stack };
+  if (parsed.kind === "version") {
+    console.log(`tf-bootstrap ${packageVersion()}`);
+    process.exit(0);
+  }
+  if (parsed.kind === "error") fail(`${parsed.message}\n\n${formatUsage(EXPORT_COMMAND)}`);
+  const { stack, outputs, out } = parsed.values;
+  if (typeof stack !== "string") fail(`--stack NAME is required\n\n${formatUsage(EXPORT_COMMAND)}`);
+  const nameProblem = stackNameProblem(stack);
+  if (nameProblem) fail(nameProblem);
+  return {
+    stack,
+    ...(typeof outputs === "string" ? { outputs } : {}),
+    ...(typeof out === "string" ? { out } : {}),
+  };
 }
 
 function readOutputs(file: string | undefined, stack: string): { text: string; source: string } {
@@ -90,20 +114,6 @@ function parseJson(text: string, source: string, stack: string): unknown {
   }
 }
 
-function writeFiles(dir: string, files: readonly HandoffFile[]): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    for (const file of files) {
-      const path = join(dir, file.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, file.text);
-      if (file.path.endsWith(".sh")) chmodSync(path, 0o755);
-    }
-  } catch (error) {
-    fail(`cannot write the files to ${dir}: ${(error as Error).message}`);
-  }
-}
-
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const { text, source } = readOutputs(args.outputs, args.stack);
@@ -113,16 +123,29 @@ function main(): void {
     console.error(formatOutputProblems(result.problems, source, args.stack));
     process.exit(2);
   }
+  // Without --out, the files land where synth writes them, under one manifest with synth's.
   const root = resolve(__dirname, "..");
-  const stackOut = join(root, "out", args.stack);
-  const out = resolve(args.out ?? join(stackOut, "terraform"));
-  const ciOut =
-    args.out === undefined ? join(stackOut, PIPELINE_DIRECTORY) : join(out, PIPELINE_DIRECTORY);
-  writeFiles(out, result.files);
-  writeFiles(ciOut, result.pipelineFiles);
+  const out = resolve(args.out ?? join(root, "out", args.stack));
+  const handoffDir = args.out === undefined ? "terraform/" : "";
+  const files = [
+    ...result.files.map((f) => ({ path: `${handoffDir}${f.path}`, text: f.text })),
+    ...result.pipelineFiles.map((f) => ({ path: `${PIPELINE_DIRECTORY}/${f.path}`, text: f.text })),
+  ];
+  let written;
+  try {
+    written = writeOutput(out, files, "export-terraform");
+  } catch (error) {
+    fail(`cannot write the files to ${out}: ${(error as Error).message}`);
+  }
+  if (!written.ok) fail(formatRefusals(displayPath(out), written.refusals));
+  const handoffOut = join(out, handoffDir);
+  const ciOut = join(out, PIPELINE_DIRECTORY);
   const workspaces = result.outputs.workspaces.map((w) => w.workspace);
   console.log(
-    `export-terraform: stack '${args.stack}': ${workspaces.length} workspaces (${workspaces.join(", ")}), lock ${result.outputs.backend.lockMode}, CI mode ${result.outputs.ci.mode}; ${result.files.length} files written to ${out}, ${result.pipelineFiles.length} pipeline templates to ${ciOut}`,
+    `export-terraform: stack '${args.stack}': ${workspaces.length} workspaces (${workspaces.join(", ")}), lock ${result.outputs.backend.lockMode}, CI mode ${result.outputs.ci.mode}; ${result.files.length} files written to ${handoffOut.replace(/\/$/, "")}, ${result.pipelineFiles.length} pipeline templates to ${ciOut}`,
+  );
+  console.log(
+    `export-terraform: ${written.written.length} written, ${written.unchanged.length} unchanged, ${written.removed.length} removed; the files it wrote are listed in ${displayPath(join(out, MANIFEST_FILE))}`,
   );
 }
 

@@ -2,8 +2,10 @@
  * The human report: a summary line, then every account with its findings (id, resource, what is
  * wrong, how to fix it, and the diff of a changed document), then what could not be checked.
  */
+import { FAILURE_HINTS, FAILURE_LABELS } from "./failure-class";
 import type { AuditFinding } from "./finding";
 import type { AccountReport, AuditReport } from "./report";
+import type { AccountFailure } from "./snapshot";
 
 function indent(text: string, prefix: string): string {
   return text
@@ -27,17 +29,43 @@ function renderFinding(finding: AuditFinding): string {
   return lines.join("\n");
 }
 
+/** One failed read: `stage: code: message`, with the message's lines indented. */
+function renderFailure(failure: AccountFailure, prefix: string): string {
+  return indent(`${failure.stage}: ${failure.code}: ${failure.message}`, "    ").replace(
+    /^ {4}/,
+    prefix,
+  );
+}
+
+function renderNotAudited(account: AccountReport, title: string): string {
+  const failure = account.failure ?? {
+    stage: "audit",
+    code: "NotRun",
+    message: "the account was not audited",
+    class: "error" as const,
+  };
+  const others = (account.failures ?? []).filter((f) => f !== failure && !sameFailure(f, failure));
+  const lines = [
+    `== ${title}: NOT AUDITED (${FAILURE_LABELS[failure.class]})`,
+    renderFailure(failure, "  could not "),
+  ];
+  if (others.length > 0) {
+    lines.push(`  also failed (${others.length}):`, ...others.map((f) => renderFailure(f, "  - ")));
+  }
+  const classes = [...new Set([failure, ...others].map((f) => f.class))];
+  lines.push(
+    ...classes.map((c) => indent(`fix: ${FAILURE_HINTS[c]}`, "    ").replace(/^ {4}/, "  ")),
+  );
+  return lines.join("\n");
+}
+
+function sameFailure(a: AccountFailure, b: AccountFailure): boolean {
+  return a.stage === b.stage && a.code === b.code && a.message === b.message;
+}
+
 function renderAccount(account: AccountReport): string {
   const title = `${account.key} (${account.accountId})`;
-  if (account.status === "not-audited") {
-    const failure = account.failure;
-    return [
-      `== ${title}: NOT AUDITED`,
-      `  could not ${failure?.stage ?? "audit"}: ${failure?.code ?? "?"}: ${failure?.message ?? ""}`,
-      "  fix: make sure the audit role exists in the account, trusts the identity running the " +
-        "audit, and allows the reads listed in docs/audit.md; then run the audit again.",
-    ].join("\n");
-  }
+  if (account.status === "not-audited") return renderNotAudited(account, title);
   if (account.findings.length === 0) return `== ${title}: clean`;
   const count = account.findings.length;
   return [
@@ -51,9 +79,13 @@ export function summaryLine(report: AuditReport): string {
   const audited = report.accounts.filter((a) => a.status === "audited").length;
   const missed = report.accounts.filter((a) => a.status === "not-audited");
   const findings = report.accounts.reduce((n, a) => n + a.findings.length, 0);
+  const why = (a: AccountReport) =>
+    `${a.key} (${a.accountId}, ${FAILURE_LABELS[a.failure?.class ?? "error"]})`;
+  const interrupted =
+    report.interrupted !== undefined ? ` (interrupted by ${report.interrupted})` : "";
   const verdict =
     report.exitCode === 2
-      ? `INCOMPLETE: not audited: ${missed.map((a) => `${a.key} (${a.accountId})`).join(", ")}`
+      ? `INCOMPLETE${interrupted}: not audited: ${missed.length > 0 ? missed.map(why).join(", ") : "none"}`
       : report.exitCode === 1
         ? "FINDINGS"
         : "clean";

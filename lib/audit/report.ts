@@ -3,6 +3,7 @@
  * topology and the live-only checks, attributed to accounts, with the exit code.
  */
 import { GUARD_POLICIES, runGuard } from "../guard";
+import { NO_INTENT, type IntentRead } from "../guard/intent";
 import type { TopologyPlan } from "../plan/model";
 import { accessKeyFindings } from "./access-key-age";
 import { driftFindings } from "./drift";
@@ -25,6 +26,8 @@ export interface AccountReport {
   readonly status: "audited" | "not-audited";
   /** Why the account could not be audited. */
   readonly failure?: AccountFailure;
+  /** Not audited: every read that failed, `failure` first. */
+  readonly failures?: readonly AccountFailure[];
   readonly findings: readonly AuditFinding[];
 }
 
@@ -46,6 +49,8 @@ export interface AuditReport {
   readonly accepted: readonly AcceptedAuditFinding[];
   /** Checks that could not run, and why. */
   readonly notes: readonly string[];
+  /** The signal that interrupted the audit (`SIGINT`, `SIGTERM`): the report is partial. */
+  readonly interrupted?: string;
   readonly exitCode: 0 | 1 | 2;
 }
 
@@ -60,6 +65,10 @@ export interface AuditInput {
   readonly maxKeyAgeDays: number;
   /** A policy pack config (`{ "<policy>": level | { enforcementLevel?, exceptions? } }`). */
   readonly packConfig?: Readonly<Record<string, unknown>>;
+  /** What the stack config means the topology to be (`lib/guard/intent.ts`). */
+  readonly intent?: IntentRead;
+  /** The signal that interrupted the reads, if one did. */
+  readonly interrupted?: string;
 }
 
 /** The pack config with every stack policy pinned to the Terraform account of the config. */
@@ -87,9 +96,10 @@ function guardFindings(
   plan: TopologyPlan,
   tfAudited: boolean,
   packConfig: Readonly<Record<string, unknown>>,
+  intent: IntentRead,
 ): { findings: AuditFinding[]; accepted: AcceptedAuditFinding[] } {
   const tf = plan.terraform;
-  const report = runGuard(live.view, pinnedPackConfig(packConfig, tf.accountId));
+  const report = runGuard(live.view, pinnedPackConfig(packConfig, tf.accountId), intent);
   const findings: AuditFinding[] = [];
   const accepted: AcceptedAuditFinding[] = [];
   for (const verdict of report.verdicts) {
@@ -135,7 +145,13 @@ export function buildAuditReport(input: AuditInput): AuditReport {
   );
   const tfAudited = snapshots.some((s) => s.accountId === tf.accountId);
   const live = liveStackView(plan, input.outcomes);
-  const guard = guardFindings(live, plan, tfAudited, input.packConfig ?? {});
+  const guard = guardFindings(
+    live,
+    plan,
+    tfAudited,
+    input.packConfig ?? {},
+    input.intent ?? NO_INTENT,
+  );
   const callers = input.targets[0]?.ciCallers ?? [];
   const findings: AuditFinding[] = [
     ...guard.findings,
@@ -152,14 +168,17 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     const outcome = input.outcomes[index];
     const base = { key: target.key, accountId: target.accountId, kind: target.kind };
     if (outcome === undefined || outcome.kind === "failed") {
+      const failure = outcome?.failure ?? {
+        stage: "audit",
+        code: "NotRun",
+        message: "the account was not audited",
+        class: "error" as const,
+      };
       return {
         ...base,
         status: "not-audited",
-        failure: outcome?.failure ?? {
-          stage: "audit",
-          code: "NotRun",
-          message: "the account was not audited",
-        },
+        failure,
+        failures: outcome?.failures ?? [failure],
         findings: [],
       };
     }
@@ -177,7 +196,14 @@ export function buildAuditReport(input: AuditInput): AuditReport {
         `roles' trust was checked against the declared CI role only.`,
     );
   }
-  const incomplete = accounts.some((a) => a.status === "not-audited");
+  if (input.interrupted !== undefined) {
+    notes.push(
+      `The audit was interrupted (${input.interrupted}): this report shows the accounts read ` +
+        `before it stopped; the others are not audited.`,
+    );
+  }
+  const incomplete =
+    input.interrupted !== undefined || accounts.some((a) => a.status === "not-audited");
   const failing = accounts.some((a) => a.findings.some((f) => f.level !== "advisory"));
   return {
     stack: input.stack,
@@ -186,6 +212,7 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     accounts,
     accepted: guard.accepted,
     notes,
+    ...(input.interrupted !== undefined ? { interrupted: input.interrupted } : {}),
     exitCode: incomplete ? EXIT.incomplete : failing ? EXIT.findings : EXIT.clean,
   };
 }

@@ -3,6 +3,7 @@
  * fills it; everything in `lib/audit` reads it. Documents are JSON text, already URL-decoded.
  * A declared resource that does not exist is simply absent from its list.
  */
+import type { FailureClass } from "./failure-class";
 
 /** An inline policy of a role or user. */
 export interface LiveInlinePolicy {
@@ -182,13 +183,15 @@ export interface AccountSnapshot {
   readonly oidcProviders: readonly LiveOidcProvider[];
 }
 
-/** Why an account could not be audited. */
+/** Why an account, or one read of it, could not be audited. */
 export interface AccountFailure {
-  /** What the audit was doing: `assume-role`, `verify-account`, `read iam:GetRole`... */
+  /** What the audit was doing: `assume arn:...`, `read role terraform (iam:GetRole)`... */
   readonly stage: string;
-  /** The AWS error code (`AccessDenied`) or a short cause (`WrongAccount`, `Network`). */
+  /** The AWS error code (`AccessDenied`) or a short cause (`WrongAccount`, `MalformedResponse`). */
   readonly code: string;
   readonly message: string;
+  /** The failure class, which decides the hint (`lib/audit/failure-class.ts`). */
+  readonly class: FailureClass;
 }
 
 /** The outcome of reading one account. */
@@ -198,7 +201,10 @@ export type AccountOutcome =
       readonly kind: "failed";
       readonly key: string;
       readonly accountId: string;
+      /** Why the account is not audited: the first failed read, a timeout or an interruption. */
       readonly failure: AccountFailure;
+      /** Every read of the account that failed, `failure` first; default: `failure` alone. */
+      readonly failures?: readonly AccountFailure[];
     };
 
 /** An empty snapshot of an account, to build on. */

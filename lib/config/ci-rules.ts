@@ -12,7 +12,9 @@ import {
   catalogVersion,
   isCatalogService,
 } from "../iam/action-catalog";
-import { closest } from "./closest";
+import { DEFAULT_TOOL_VERSIONS } from "./names";
+import { pipelineConfigProblems } from "./pipeline-rules";
+import { suggestService } from "./service-aliases";
 import { GITHUB_REPOSITORY, GITLAB_PROJECT, SERVICE_PREFIX, follows, type NameRule } from "./rules";
 
 type Raw = Readonly<Record<string, unknown>>;
@@ -148,6 +150,9 @@ export function ciProblems(
 
   problems.push(...applyOrderProblems(raw, objectAt(ci, "pipeline"), configPath));
   problems.push(...toolVersionProblems(raw, objectAt(ci, "pipeline"), configPath));
+  const pipeline = objectAt(ci, "pipeline");
+  const tool = pipeline.tool === "tofu" ? "tofu" : "terraform";
+  problems.push(...pipelineConfigProblems(raw, pipeline, configPath, DEFAULT_TOOL_VERSIONS[tool]));
   problems.push(...serviceProblems(raw, configPath));
   return problems;
 }
@@ -244,7 +249,7 @@ function serviceProblems(
   return services.flatMap((service: unknown, i): ConfigProblem[] => {
     if (typeof service !== "string" || !follows(SERVICE_PREFIX, service)) return [];
     if (isCatalogService(service)) return [];
-    const hint = closest(service, catalogServices());
+    const hint = suggestService(service, catalogServices());
     return [
       {
         path: configPath(["terraformRole", "allowedServices", i]),

@@ -1,10 +1,14 @@
 import type { z } from "zod";
-import { partitionOfRegion } from "../arn";
 import { ConfigError, ConfigProblem } from "../errors/config-error";
 import { ciProblems } from "./ci-rules";
+import { iamSafetyProblems } from "./iam-safety";
 import { closest } from "./closest";
-import { bucketNameProblem } from "./rules";
-import { PARTITIONS, STACK_CONFIG_KEYS, StackConfig, stackConfigSchema } from "./schema";
+import { fieldShape } from "./field-shapes";
+import { suppressFollowOns, type TaggedProblem } from "./follow-on";
+import { issueMessage } from "./issue-messages";
+import { regionProblem } from "./regions";
+import { bucketNameProblem, follows, REGION } from "./rules";
+import { STACK_CONFIG_KEYS, StackConfig, stackConfigSchema } from "./schema";
 import { resolveNames, ResolvedNames } from "./names";
 
 /** The config namespace: every key is `tf-bootstrap:<key>`. */
@@ -16,10 +20,30 @@ export interface TopologyConfig extends StackConfig {
   readonly names: ResolvedNames;
 }
 
-/** Outcome of parsing: the config, or every problem found. */
+/**
+ * Outcome of parsing: the config, or every problem found; either way the warnings (settings
+ * left empty whose default applies).
+ */
 export type ParseResult =
-  | { readonly ok: true; readonly config: TopologyConfig }
-  | { readonly ok: false; readonly problems: ConfigProblem[] };
+  | {
+      readonly ok: true;
+      readonly config: TopologyConfig;
+      readonly warnings: readonly ConfigProblem[];
+    }
+  | {
+      readonly ok: false;
+      readonly problems: ConfigProblem[];
+      readonly warnings: readonly ConfigProblem[];
+    };
+
+/** What the stack file tells beyond the values, so messages can quote it. */
+export interface ParseHints {
+  /**
+   * The source text of numbers, by config path, where YAML's reading of it differs from how
+   * it was written (`012345678901` read as 12345678901).
+   */
+  readonly numberSources?: ReadonlyMap<string, string>;
+}
 
 /**
  * Reads the flat config map Pulumi hands a program (`{ "tf-bootstrap:region": "eu-west-1",
@@ -33,7 +57,7 @@ export function decodePulumiConfig(
   for (const [fullKey, text] of Object.entries(flat)) {
     const [ns, key] = splitKey(fullKey);
     if (ns !== CONFIG_NAMESPACE || key === undefined) continue;
-    out[key] = decodeValue(text);
+    out[key] = decodeConfigValue(text);
   }
   return out;
 }
@@ -43,8 +67,10 @@ function splitKey(fullKey: string): [string, string | undefined] {
   return i < 0 ? [fullKey, undefined] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
 }
 
-function decodeValue(text: string): unknown {
+/** One value of Pulumi's flat config map: JSON text decoded, `true`/`false`, `null` as empty. */
+export function decodeConfigValue(text: string): unknown {
   const t = text.trim();
+  if (t === "null") return null;
   if (t.startsWith("{") || t.startsWith("[")) {
     try {
       return JSON.parse(t) as unknown;
@@ -59,19 +85,64 @@ function decodeValue(text: string): unknown {
 /**
  * Validates a stack config (keys without the namespace) and applies defaults. Returns every
  * problem at once: schema errors, cross-field errors (duplicates, the Terraform account used as a
- * product account, partition and region that disagree) and errors in derived names.
+ * product account, partition and region that disagree) and errors in derived names. An empty
+ * value (YAML's null) counts as missing. Problems that only follow from another reported problem
+ * (a misspelt `productAccounts` makes every apply-order entry unknown) are left out.
  */
-export function parseStackConfig(raw: Readonly<Record<string, unknown>>): ParseResult {
-  const problems: ConfigProblem[] = [];
-  const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((i) => fromIssue(i, raw)));
-  problems.push(...crossFieldProblems(raw), ...ciProblems(raw, configPath));
-  if (problems.length > 0 || !parsed.success) return { ok: false, problems: dedupe(problems) };
+export function parseStackConfig(
+  raw: Readonly<Record<string, unknown>>,
+  hints: ParseHints = {},
+): ParseResult {
+  const empty: string[] = [];
+  const config = withoutEmpty(raw, [], empty) as Record<string, unknown>;
+  const emptySet = new Set(empty);
+  const tagged: TaggedProblem[] = [];
+  const parsed = stackConfigSchema.safeParse(config, { reportInput: true, error: issueMessage });
+  if (!parsed.success) {
+    tagged.push(...parsed.error.issues.flatMap((i) => fromIssue(i, config, emptySet, hints)));
+  }
+  for (const problem of [
+    ...crossFieldProblems(config),
+    ...ciProblems(config, configPath),
+    ...iamSafetyProblems(config, configPath),
+  ]) {
+    tagged.push({ problem });
+  }
+  const problems = suppressFollowOns(tagged, config);
+  const reported = new Set(problems.map((p) => p.path));
+  const warnings = empty
+    .filter((path) => !reported.has(path))
+    .map((path) => ({
+      path,
+      value: null,
+      message:
+        "is empty (nothing after the colon), so it is not set and its default applies. Give it a value or remove the line.",
+    }));
+  if (problems.length > 0 || !parsed.success)
+    return { ok: false, problems: dedupe(problems), warnings };
 
   const names = resolveNames(parsed.data);
   const nameProblems = derivedNameProblems(parsed.data, names);
-  if (nameProblems.length > 0) return { ok: false, problems: nameProblems };
-  return { ok: true, config: { ...parsed.data, names } };
+  if (nameProblems.length > 0) return { ok: false, problems: nameProblems, warnings };
+  return { ok: true, config: { ...parsed.data, names }, warnings };
+}
+
+/**
+ * A copy of `value` without the null entries of its mappings, whose config paths are pushed on
+ * `empty`: YAML reads `key:` with nothing after it as null, and the config treats it as unset.
+ */
+function withoutEmpty(value: unknown, path: PropertyKey[], empty: string[]): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => withoutEmpty(v, [...path, i], empty));
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v === null) {
+      empty.push(configPath([...path, key]));
+      continue;
+    }
+    out[key] = withoutEmpty(v, [...path, key], empty);
+  }
+  return out;
 }
 
 /** Like {@link parseStackConfig}, but throws a {@link ConfigError} listing every problem. */
@@ -84,7 +155,8 @@ export function loadStackConfig(
   return result.config;
 }
 
-function configPath(path: readonly PropertyKey[]): string {
+/** A config path as problems show it: `tf-bootstrap:productAccounts[1].id`. */
+export function configPath(path: readonly PropertyKey[]): string {
   let out = CONFIG_NAMESPACE;
   path.forEach((part, i) => {
     if (typeof part === "number") out += `[${part}]`;
@@ -102,28 +174,82 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-function fromIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem[] {
+function fromIssue(
+  issue: z.core.$ZodIssue,
+  raw: unknown,
+  empty: ReadonlySet<string>,
+  hints: ParseHints,
+): TaggedProblem[] {
   if (issue.code === "unrecognized_keys") {
     const known = issue.path.length === 0 ? STACK_CONFIG_KEYS : knownKeysAt(issue.path);
     return issue.keys.map((key) => {
       const path = [...issue.path, key] as PropertyKey[];
       const hint = closest(key, known);
       return {
-        path: configPath(path),
-        value: valueAt(raw, path),
-        message:
-          `is not a known setting${hint ? `; did you mean '${hint}'?` : ""}` +
-          ` Known settings here: ${known.join(", ")}. Remove or rename it.`,
+        problem: {
+          path: configPath(path),
+          value: valueAt(raw, path),
+          message:
+            `is not a known setting${hint ? `; did you mean '${hint}'?` : "."}` +
+            ` Known settings here: ${known.join(", ")}. Remove or rename it.`,
+        },
+        unknownKey: { parent: configPath(issue.path), suggestion: hint },
       };
     });
   }
   const path = issue.path;
+  const at = configPath(path);
   const value = valueAt(raw, path);
-  const message =
-    value === undefined && issue.code === "invalid_type"
-      ? `is required: add it to the stack config (${issue.message})`
-      : issue.message;
-  return [{ path: configPath(path), value, message }];
+  if (value === undefined && issue.code === "invalid_type") {
+    return [
+      {
+        problem: { path: at, value, message: requiredMessage(path, issue.message, empty.has(at)) },
+        required: true,
+      },
+    ];
+  }
+  if (path.length === 1 && path[0] === "region" && typeof value === "string") {
+    const partition = (raw as Record<string, unknown>).partition;
+    const message = regionProblem(value, typeof partition === "string" ? partition : "aws");
+    if (message) return [{ problem: { path: at, value, message } }];
+  }
+  let message = issue.message;
+  if (issue.code === "invalid_type" && issue.expected === "string" && typeof value === "number") {
+    message += numberNote(value, hints.numberSources?.get(at));
+  }
+  return [{ problem: { path: at, value, message } }];
+}
+
+/** Why YAML made a number of what was meant as text, and how to write it. */
+function numberNote(value: number, source: string | undefined): string {
+  if (source === undefined) {
+    return `. YAML reads an unquoted number as a number, and drops its leading zeros; write it in quotes: "${value}" (with any zeros it started with)`;
+  }
+  const zeros = /^[+-]?(0+)\d/.exec(source)?.[1]?.length ?? 0;
+  const dropped = zeros === 0 ? "" : `, dropping the leading zero${zeros > 1 ? "s" : ""}`;
+  const read =
+    source === String(value)
+      ? `YAML read the unquoted ${source} as a number`
+      : `YAML read the unquoted ${source} as the number ${value}${dropped}`;
+  return `. ${read}; write it in quotes: "${source}"`;
+}
+
+function requiredMessage(
+  path: readonly PropertyKey[],
+  ruleMessage: string,
+  isEmpty: boolean,
+): string {
+  const shape = fieldShape(path);
+  const key = path[path.length - 1];
+  const where =
+    path.length <= 1
+      ? `add \`${CONFIG_NAMESPACE}:${String(key)}: ${shape?.example ?? "..."}\` under config: in the stack file`
+      : `add \`${String(key)}: ${shape?.example ?? "..."}\` to ${configPath(path.slice(0, -1))}`;
+  const what = shape ? `It must be ${shape.what}` : `It ${ruleMessage}`;
+  const head = isEmpty
+    ? "is empty (nothing after the colon, which YAML reads as no value), and it is required"
+    : "is required";
+  return shape ? `${head}: ${where}. ${what}.` : `${head}. ${what}.`;
 }
 
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
@@ -250,19 +376,9 @@ function crossFieldProblems(raw: Readonly<Record<string, unknown>>): ConfigProbl
 
   const partition = raw.partition ?? "aws";
   const region = raw.region;
-  if (
-    typeof region === "string" &&
-    typeof partition === "string" &&
-    (PARTITIONS as readonly string[]).includes(partition)
-  ) {
-    const expected = partitionOfRegion(region);
-    if (expected !== partition) {
-      problems.push({
-        path: configPath(["region"]),
-        value: region,
-        message: `belongs to the '${expected}' partition but partition is '${partition}'. Set tf-bootstrap:partition to '${expected}' or choose a region of '${partition}'.`,
-      });
-    }
+  if (typeof region === "string" && typeof partition === "string" && follows(REGION, region)) {
+    const message = regionProblem(region, partition);
+    if (message) problems.push({ path: configPath(["region"]), value: region, message });
   }
   return problems;
 }

@@ -45,20 +45,28 @@ export const IAM_NAME: NameRule = {
   example: "terraform-ci",
 };
 
+/**
+ * A segment of an IAM path as it may appear in an ARN that tf-bootstrap writes into a policy:
+ * printable ASCII but '/', and none of '*', '?' and '$', which IAM reads in an ARN as wildcards
+ * and the start of a policy variable (`${aws:username}`). IAM itself accepts them in paths.
+ */
+const PATH_SEGMENT = "[\\x21-\\x23\\x25-\\x29\\x2B-\\x2E\\x30-\\x3E\\x40-\\x7E]+";
+
 /** A customer managed policy name, optionally after a path: `Name` or `team/Name`. */
 export const POLICY_NAME: NameRule = {
-  pattern: /^(?:[\x21-\x2E\x30-\x7E]+\/)*[\w+=,.@-]{1,128}$/,
+  pattern: new RegExp(`^(?:${PATH_SEGMENT}\\/)*[\\w+=,.@-]{1,128}$`),
   maxLength: 640,
   allowed:
-    "a policy name (letters, digits and + = , . @ _ -), optionally after a path like 'team/'",
+    "a policy name (letters, digits and + = , . @ _ -), optionally after a path like 'team/' (no '*', '?' or '$': IAM would read them as wildcards or a policy variable)",
   example: "TerraformBoundary",
 };
 
 /** An IAM path. */
 export const IAM_PATH: NameRule = {
-  pattern: /^\/(?:[\x21-\x2E\x30-\x7E]+\/)*$/,
+  pattern: new RegExp(`^\\/(?!aws-service-role\\/|aws-reserved\\/)(?:${PATH_SEGMENT}\\/)*$`),
   maxLength: 512,
-  allowed: "'/' or a path that starts and ends with '/', printable ASCII, at most 512 characters",
+  allowed:
+    "'/' or a path that starts and ends with '/', printable ASCII other than '*', '?' and '$' (IAM would read them in an ARN as wildcards or a policy variable), not under the reserved /aws-service-role/ or /aws-reserved/, at most 512 characters",
   example: "/terraform/",
 };
 
@@ -104,10 +112,10 @@ export const TABLE_NAME: NameRule = {
 
 /** An S3 key prefix for state objects: no leading or trailing '/', no empty segments. */
 export const KEY_PREFIX: NameRule = {
-  pattern: /^[a-zA-Z0-9!_.*'()-]+(?:\/[a-zA-Z0-9!_.*'()-]+)*$/,
+  pattern: /^[a-zA-Z0-9!_.'()-]+(?:\/[a-zA-Z0-9!_.'()-]+)*$/,
   maxLength: 256,
   allowed:
-    "one or more path segments of letters, digits and !_.*'()- separated by '/', with no leading or trailing '/'",
+    "one or more path segments of letters, digits and !_.'()- separated by '/', with no leading or trailing '/' (no '*': the prefix is part of the CI roles' object ARNs, where IAM reads it as a wildcard)",
   example: "terraform",
 };
 
@@ -129,9 +137,10 @@ export const CI_ENVIRONMENT: NameRule = {
 
 /** An OIDC audience (`aud`) value; no wildcards, it is compared with StringEquals. */
 export const OIDC_AUDIENCE: NameRule = {
-  pattern: /^[\x21-\x29\x2B-\x3E\x40-\x7E]+$/,
+  pattern: /^(?!.*\$\{)[\x21-\x29\x2B-\x3E\x40-\x7E]+$/,
   maxLength: 255,
-  allowed: "printable characters other than '*' and '?', at most 255",
+  allowed:
+    "printable characters other than '*' and '?', without '${' (a policy variable), at most 255",
   example: "sts.amazonaws.com",
 };
 

@@ -23,6 +23,15 @@ import {
   WORKSPACE,
   follows,
 } from "./rules";
+import {
+  CRON_SCHEDULE,
+  MAX_PARALLEL_LIMIT,
+  REPOSITORY_PATH,
+  ROOT_NAME,
+  SHA256_HEX,
+  SHARED_STATE_KEY,
+} from "./pipeline-rules";
+import { tagsSchema } from "./tags";
 
 /**
  * The stack config schema: one Pulumi stack per organisation, every key under the project's
@@ -101,6 +110,31 @@ const applyStageSchema = z.union([named(WORKSPACE), z.array(named(WORKSPACE)).mi
   error: `must be a workspace name or a list of workspace names applied together; for example [dev, [staging-eu, staging-us], prod]`,
 });
 
+/** One Terraform root: a directory of the infrastructure repository with its own state. */
+const rootSchema = z.strictObject(
+  {
+    /** Stable key: names the root's state object, jobs and plan comment. Never rename it. */
+    name: named(ROOT_NAME),
+    /** The root's directory in the infrastructure repository. */
+    directory: named(TERRAFORM_DIRECTORY),
+    /** The workspaces the root is applied in. Default: every product account's workspace. */
+    workspaces: z
+      .array(named(WORKSPACE), { error: "must be a list of workspace names" })
+      .min(1, { error: "must name at least one workspace, or be left out for all" })
+      .optional(),
+    /**
+     * `terraform.tfstate` keeps the state layout of a stack without roots (so an existing
+     * root's state does not move); at most one root may. Default: `<name>/terraform.tfstate`.
+     */
+    stateKey: z
+      .literal(SHARED_STATE_KEY, {
+        error: `must be '${SHARED_STATE_KEY}' (the layout of a single root, so its state does not move), or be left out for '<name>/terraform.tfstate'`,
+      })
+      .optional(),
+  },
+  { error: "must be a root { name, directory, workspaces?, stateKey? }" },
+);
+
 const pipelineSchema = z
   .strictObject({
     /** CLI the pipelines install and run. Default: terraform. */
@@ -112,8 +146,43 @@ const pipelineSchema = z
      * OpenTofu 1.10.6, Terraform 1.11.4.
      */
     toolVersion: named(TOOL_VERSION).optional(),
-    /** Directory of the Terraform root in the infrastructure repository. Default: terraform. */
-    terraformDirectory: named(TERRAFORM_DIRECTORY).default("terraform"),
+    /**
+     * Directory of the Terraform root in the infrastructure repository, when there is one root.
+     * Default: terraform. With `roots`, each root names its own directory instead.
+     */
+    terraformDirectory: named(TERRAFORM_DIRECTORY).optional(),
+    /**
+     * The Terraform roots of the infrastructure repository, planned and applied each on its own.
+     * Default: one root in `terraformDirectory` with the state layout of a stack without roots.
+     */
+    roots: z
+      .array(rootSchema, { error: "must be a list of roots { name, directory }" })
+      .min(1, { error: "must name at least one root, such as { name: app, directory: terraform }" })
+      .optional(),
+    /**
+     * Apply order by environment: one stage per environment, in this order. Default: every
+     * environment of the accounts, those named like dev first, staging next, prod last.
+     */
+    environmentOrder: z
+      .array(named(CI_ENVIRONMENT), { error: "must be a list of environment names" })
+      .min(1, { error: "must name at least one environment" })
+      .optional(),
+    /** How many jobs of one stage's matrix run at the same time. Default: 10. */
+    maxParallel: positiveInt("jobs", 1, MAX_PARALLEL_LIMIT).default(10),
+    /**
+     * Repository paths shared by every root (modules): a change under one replans every root.
+     * Default: [modules].
+     */
+    sharedPaths: z
+      .array(named(REPOSITORY_PATH), { error: "must be a list of repository paths" })
+      .default(["modules"]),
+    /** When the full plan runs to report drift, as cron in UTC. Default: 23 5 * * 1-5. */
+    driftSchedule: named(CRON_SCHEDULE).default("23 5 * * 1-5"),
+    /**
+     * SHA-256 of the tool's `linux_amd64` release archive, for a release tf-bootstrap has no
+     * checksum of. Default: the pinned checksum of the release.
+     */
+    toolSha256: named(SHA256_HEX).optional(),
     /**
      * Owners who must all review infrastructure code (CODEOWNERS). Default:
      * `@<organization>/devops` and `@<organization>/security`.
@@ -243,6 +312,12 @@ const terraformRoleSchema = z.strictObject({
     .optional(),
   /** Max session of the Terraform role, in seconds. Default: 3600. */
   maxSessionDurationSeconds: positiveInt("seconds", 3600, 43200).default(3600),
+  /**
+   * With `iam` in `allowedServices` and no `permissionsBoundary`, the Terraform role can give
+   * itself (through a role it creates) every permission in its account. Set this to `true` to
+   * accept that; the synth report flags it. Default: false (such a config is refused).
+   */
+  acknowledgeIamWithoutBoundary: z.boolean({ error: "must be true or false" }).default(false),
 });
 
 const stateSchema = z
@@ -303,10 +378,13 @@ export const stackConfigSchema = z.strictObject({
   terraformPlanRole: planRoleSchema,
   state: stateSchema,
   audit: auditSchema,
-  /** IAM role or user ARNs that may read and repair state (break-glass). Default: none. */
+  /**
+   * Exact ARNs of IAM roles or users of the Terraform account that may read and repair state
+   * and administer the state backend (break-glass). Default: none.
+   */
   adminPrincipals: z.array(iamArn).default([]),
   /** Tags on every resource, in addition to `ManagedBy` and `Organization`. */
-  tags: z.record(z.string(), z.string({ error: "tag values must be strings" })).default({}),
+  tags: tagsSchema,
 });
 
 /** The stack config as written, before defaults. */

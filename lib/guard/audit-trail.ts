@@ -13,7 +13,11 @@ import { describe, Findings } from "./finding";
 import { checkKeyReference } from "./kms-reference";
 import { requireTerraformAccount } from "./prerequisites";
 import { firstUnknown, readAt, readBoolean, readObjects, readString, type Read } from "./read";
-import { stateBuckets, TRAIL_TYPE, type StateBucket } from "./state-backend";
+import { checkBucketAccess, checkKeyAccess, trailArnOf, trailKeys } from "./backend-access";
+import { logBuckets, S3, settingsOf, stateBuckets, TRAIL_TYPE, type StateBucket } from "./buckets";
+import { requireIntent } from "./intent";
+import { checkLogLifecycle } from "./lifecycle";
+import { checkBucketBasics } from "./state-backend";
 import { inTerraformAccount, type Topology } from "./topology";
 import type { ResourceView, ViewValue } from "./view";
 
@@ -138,6 +142,78 @@ function checkSelectors(
   }
 }
 
+/** Whether an advanced event selector records every management event, reads and writes. */
+function advancedManagementCovers(selector: Obj): boolean {
+  const fields = list(selector.fieldSelectors);
+  return (
+    fields.length === 1 &&
+    fields.every((raw) => {
+      if (!isObj(raw) || raw.field !== "eventCategory") return false;
+      const equals = list(raw.equals);
+      const narrowed = ["notEquals", "notStartsWiths", "notEndsWiths", "endsWiths", "startsWiths"];
+      return (
+        equals.length === 1 &&
+        equals[0] === "Management" &&
+        narrowed.every((k) => list(raw[k]).length === 0)
+      );
+    })
+  );
+}
+
+/** Whether a basic event selector records every management event, reads and writes. */
+function basicManagementCovers(selector: Obj): boolean {
+  const readWrite = selector.readWriteType;
+  const include = selector.includeManagementEvents;
+  return (
+    (readWrite === undefined || readWrite === null || readWrite === "All") &&
+    include !== false &&
+    include !== "false" &&
+    list(selector.excludeManagementEventSources).length === 0
+  );
+}
+
+/**
+ * Management events (every API call that changes or reads the topology: IAM, KMS, S3 bucket
+ * settings, STS) must be recorded, reads and writes. A trail without selectors records them by
+ * default; with advanced selectors one must select eventCategory = Management and nothing
+ * narrower; with basic selectors one must include management events, read and write, excluding
+ * no event source. IAM and STS events are global: the trail must include them.
+ */
+function checkManagementEvents(trail: ResourceView, out: Findings): void {
+  const advanced = readObjects(trail.props, ["advancedEventSelectors"]);
+  const basic = readObjects(trail.props, ["eventSelectors"]);
+  if (out.unreadable(advanced, trail, "which management events the trail records")) return;
+  if (out.unreadable(basic, trail, "which management events the trail records")) return;
+  const advancedList = advanced.kind === "value" ? advanced.value : [];
+  const basicList = basic.kind === "value" ? basic.value : [];
+  const covered =
+    advancedList.length > 0
+      ? advancedList.some(advancedManagementCovers)
+      : basicList.length === 0 || basicList.some(basicManagementCovers);
+  if (!covered) {
+    out.add(
+      "Trail::NoManagementEvents",
+      `${describe(trail)} does not record every management event, read and write: its event ` +
+        `selectors leave out management events, or narrow them (read-only or write-only, ` +
+        `excluded event sources). Changes to the topology's roles, keys and buckets, and reads ` +
+        `of their settings, would leave no evidence. Fix: add an advanced event selector with ` +
+        `only eventCategory = Management (components/audit-trail.ts).`,
+      trail,
+    );
+  }
+  const global = readBoolean(trail.props, ["includeGlobalServiceEvents"]);
+  if (out.unreadable(global, trail, "whether the trail records global service events")) return;
+  if (global.kind === "value" && !global.value) {
+    out.add(
+      "Trail::NoGlobalServiceEvents",
+      `${describe(trail)} has includeGlobalServiceEvents: false, so IAM and STS calls (role, ` +
+        `policy and trust changes, role assumptions) are not recorded. Fix: set ` +
+        `includeGlobalServiceEvents: true.`,
+      trail,
+    );
+  }
+}
+
 function checkTrail(
   topology: Topology,
   trail: ResourceView,
@@ -180,6 +256,7 @@ function checkTrail(
       trail,
     );
   }
+  checkManagementEvents(trail, out);
   checkSelectors(trail, buckets, partition, out);
 }
 
@@ -204,6 +281,98 @@ export function checkAuditTrail(topology: Topology, out: Findings): void {
     checkTrail(topology, trail, buckets, partition, own);
     return own;
   });
-  if (perTrail.some((own) => own.size === 0)) return;
-  perTrail.forEach((own) => out.merge(own));
+  if (!perTrail.some((own) => own.size === 0)) perTrail.forEach((own) => out.merge(own));
+  checkEvidence(topology, trails, buckets, out);
+}
+
+/**
+ * Where the evidence lands: every log bucket never loses data (versioned, private, ACLs off,
+ * protected), refuses deletion and reconfiguration by everyone but the backend administrators,
+ * takes logs only from the stack's own trail and state bucket, keeps them as long as
+ * configured; the trail key encrypts only for the stack's trail and is administered only by
+ * the administrators; each state bucket sends its access logs to a log bucket.
+ */
+function checkEvidence(
+  topology: Topology,
+  trails: readonly ResourceView[],
+  buckets: readonly StateBucket[],
+  out: Findings,
+): void {
+  const logs = logBuckets(topology, out);
+  for (const bucket of logs)
+    checkBucketBasics(topology, bucket, "Log bucket", "the log bucket", out);
+  checkAccessLogs(topology, buckets, logs, out);
+  const intent = requireIntent(
+    topology.intent,
+    out,
+    "who may read, delete and administer the logs, and how long they are kept",
+  );
+  if (intent === undefined) return;
+  const trail = trails[0];
+  const trailArn = trail === undefined ? undefined : trailArnOf(trail, intent);
+  const trailPrefix = trail === undefined ? undefined : readString(trail.props, ["s3KeyPrefix"]);
+  const source = buckets[0];
+  for (const bucket of logs) {
+    const logging = source ? accessLogging(topology, source, out) : undefined;
+    checkBucketAccess(
+      topology,
+      intent,
+      bucket,
+      "log-bucket",
+      {
+        ...(trailArn !== undefined ? { trailArn } : {}),
+        ...(trailPrefix?.kind === "value" ? { trailPrefix: trailPrefix.value } : {}),
+        ...(source ? { accessLogSource: bucketArn(intent.partition, source.name) } : {}),
+        ...(logging?.prefix !== undefined ? { accessLogPrefix: logging.prefix } : {}),
+      },
+      out,
+    );
+    checkLogLifecycle(topology, bucket, intent.audit.logRetentionDays, out);
+  }
+  checkKeyAccess(
+    topology,
+    intent,
+    trailKeys(topology),
+    "trail-key",
+    trailArn !== undefined ? { trailArn } : {},
+    out,
+  );
+}
+
+/** The access-logging setting of `bucket`: where its logs go, under which prefix. */
+function accessLogging(
+  topology: Topology,
+  bucket: StateBucket,
+  out: Findings,
+): { target?: string; prefix?: string } | undefined {
+  const [setting] = settingsOf(topology, S3.logging, bucket.name, out, "access logging");
+  if (setting === undefined) return undefined;
+  const target = readString(setting.props, ["targetBucket"]);
+  const prefix = readString(setting.props, ["targetPrefix"]);
+  return {
+    ...(target.kind === "value" ? { target: target.value } : {}),
+    ...(prefix.kind === "value" ? { prefix: prefix.value } : {}),
+  };
+}
+
+function checkAccessLogs(
+  topology: Topology,
+  buckets: readonly StateBucket[],
+  logs: readonly StateBucket[],
+  out: Findings,
+): void {
+  const logNames = new Set(logs.map((b) => b.name));
+  for (const bucket of buckets) {
+    const logging = accessLogging(topology, bucket, out);
+    if (logging?.target !== undefined && logNames.has(logging.target)) continue;
+    out.add(
+      "AccessLogs::Missing",
+      `State bucket ${bucket.name} (${describe(bucket.resource)}) does not send its server ` +
+        `access logs to the trail's log bucket${logging?.target !== undefined ? ` (it sends them to ${logging.target})` : ""}: ` +
+        `requests that CloudTrail data events do not show (refused ones, anonymous ones) would ` +
+        `leave no record. Fix: keep the aws.s3.BucketLogging of the state bucket targeting the ` +
+        `log bucket (components/state-backend.ts).`,
+      bucket.resource,
+    );
+  }
 }

@@ -8,10 +8,12 @@ import { refOf, type ResourceRef, type ResourceView } from "./view";
 export const POLICY_NAMES = [
   "terraform-role-policies-identical",
   "terraform-role-trust-restrictive",
+  "terraform-role-self-protection",
   "plan-role-read-only",
   "plan-roles-identical",
   "ci-role-trust-restrictive",
   "ci-role-assume-scoped",
+  "ci-role-least-privilege",
   "ci-identity-least-privilege",
   "state-backend-hardened",
   "audit-trail-enabled",

@@ -9,7 +9,7 @@
  * unknown reference with no such dependency is reported.
  */
 import { describe, type Findings, unknownMessage } from "./finding";
-import type { Read } from "./read";
+import { readString, type Read } from "./read";
 import type { Topology } from "./topology";
 import type { ResourceView } from "./view";
 
@@ -74,4 +74,38 @@ export function checkKeyReference(
     }
   }
   return true;
+}
+
+/**
+ * The stack's KMS keys of the Terraform account that a key reference names: by the engine's
+ * dependencies when the reference is unknown (a new key), by ARN, id or alias when it is known.
+ * Empty when it names none of them.
+ */
+export function referencedKeys(
+  topology: Topology,
+  read: Read<string>,
+  owner: ResourceView,
+  property: string,
+): ResourceView[] {
+  if (read.kind === "unknown") return keyDependencies(topology, owner, property);
+  if (read.kind !== "value" || read.value === "") return [];
+  const value = read.value;
+  const tf = topology.terraformAccount;
+  return topology.view.resources.filter((r) => {
+    if (r.type !== KMS_KEY_TYPE) return false;
+    const account = topology.accounts.get(r.urn);
+    if (tf.kind !== "resolved" || account?.kind !== "account" || account.id !== tf.id) {
+      return false;
+    }
+    return (
+      ["arn", "keyId", "id"].some((prop) => {
+        const own = readString(r.props, [prop]);
+        return (
+          own.kind === "value" &&
+          own.value !== "" &&
+          (own.value === value || value.endsWith(`/${own.value}`))
+        );
+      }) || keyDependencies(topology, owner, property).includes(r)
+    );
+  });
 }

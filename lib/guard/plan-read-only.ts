@@ -11,19 +11,15 @@
  * - Its inline policies deny, without condition and on every resource, each action that reads
  *   secret values (Secrets Manager values, SSM SecureString decryption, KMS decryption, ...).
  *
- * The CI plan role (the plan path's CI role, in the Terraform account) is held to the same
- * classification, with the writes a plan needs and nothing else: S3 object writes only on
- * lockfiles (`*.tflock`), the lock table's items, the state key's use through storage, and
- * assuming roles (which roles: `ci-role-assume-scoped`).
+ * The CI plan role (the plan path's CI role, in the Terraform account) is held to what a plan
+ * needs by `ci-role-least-privilege`.
  */
 import { isReadOnlyManagedPolicy, READ_ONLY_MANAGED_POLICIES } from "../config/rules";
-import { expandAction, nonReadOnlyGrants } from "../iam/access-level";
-import { LOCK_TABLE_ACTIONS, LOCKFILE_ACTIONS } from "../plan/ci";
-import { KEY_USE_ACTIONS } from "../plan/kms";
-import { ASSUME_ACTIONS } from "../plan/trust";
+import { nonReadOnlyGrants } from "../iam/access-level";
 import { anyActionMatches } from "../iam/matching";
 import type { PolicyDocument } from "../iam/types";
-import { SECRET_READ_ACTIONS } from "../plan/plan-permissions";
+import { CREDENTIAL_READ_DENIES, CREDENTIAL_READ_REVIEWS } from "../iam/credential-reads";
+import { SECRET_READ_ACTIONS } from "../iam/secret-reads";
 import type { Findings } from "./finding";
 import { permissionsOf, type PrincipalEntry } from "./iam-index";
 import { readableDocuments } from "./principal-documents";
@@ -87,10 +83,30 @@ function checkRole(topology: Topology, role: PrincipalEntry, cache: Grants, out:
         s.NotResource === undefined &&
         (s.Resource ?? []).includes("*"),
     );
+  const denied = (action: string) =>
+    inlineDenies.some((s) => s.Action !== undefined && anyActionMatches(s.Action, action));
+  const readOnlyManaged = permissions.managedArns.some(isReadOnlyManagedPolicy);
+  const open = credentialReadsGranted(docs, readOnlyManaged).filter((a) => !denied(a));
+  if (open.length > 0) {
+    const shown = open
+      .slice(0, 8)
+      .map((a) => `${a} (${credentialReason(a)})`)
+      .join("; ");
+    out.add(
+      "Credentials::NotDenied",
+      `${principalLabel(role)} may call ${open.length} read action(s) that return or mint a ` +
+        `credential, and does not deny them outright (an unconditional Deny on Resource "*" in ` +
+        `an inline policy): ${shown}${open.length > 8 ? `; and ${open.length - 8} more` : ""}. ` +
+        `A plan of unreviewed code could mint a credential through them. Fix: keep the plan ` +
+        `role's DenyReadingSecrets statement, which names the credential reads of the services ` +
+        `it reads, or of every service when a read-only AWS managed policy is attached ` +
+        `(lib/plan/plan-permissions.ts secretReadDenies); attach such a policy through ` +
+        `terraformPlanRole.managedPolicyArns, never by hand.`,
+      role.resource,
+    );
+  }
   for (const action of SECRET_READ_ACTIONS) {
-    if (inlineDenies.some((s) => s.Action !== undefined && anyActionMatches(s.Action, action))) {
-      continue;
-    }
+    if (denied(action)) continue;
     out.add(
       `Secrets::NotDenied:${action}`,
       `${principalLabel(role)} does not deny ${action} outright (an unconditional Deny on ` +
@@ -102,76 +118,39 @@ function checkRole(topology: Topology, role: PrincipalEntry, cache: Grants, out:
   }
 }
 
-type ResourceTest = (resource: string) => boolean;
-
-let planPathWrites: Map<string, ResourceTest> | undefined;
-
 /**
- * The writes a plan makes, by lower-case action, with where the CI plan role may make them:
- * the planner's own action lists (lib/plan/ci.ts, kms.ts, trust.ts), expanded by the catalog.
+ * The credential reads (`CREDENTIAL_READ_DENIES`) a role with these documents may be granted:
+ * every one when a read-only AWS managed policy is attached (it reads across AWS), otherwise
+ * those an Allow of its documents matches.
  */
-function planPathWritesByAction(): ReadonlyMap<string, ResourceTest> {
-  if (planPathWrites === undefined) {
-    const writes = new Map<string, ResourceTest>();
-    const add = (patterns: readonly string[], where: ResourceTest) => {
-      for (const pattern of patterns) {
-        const expanded = expandAction(pattern);
-        if (!expanded.ok) continue;
-        for (const a of expanded.actions) writes.set(a.action.toLowerCase(), where);
-      }
-    };
-    add(LOCKFILE_ACTIONS, (r) => r.endsWith(".tflock"));
-    add(LOCK_TABLE_ACTIONS, (r) => r.includes(":table/"));
-    add(KEY_USE_ACTIONS, (r) => r.includes(":key/"));
-    add(ASSUME_ACTIONS, () => true);
-    planPathWrites = writes;
-  }
-  return planPathWrites;
+function credentialReadsGranted(
+  docs: readonly { readonly document: PolicyDocument }[],
+  readOnlyManaged: boolean,
+): string[] {
+  if (readOnlyManaged) return [...CREDENTIAL_READ_DENIES];
+  return CREDENTIAL_READ_DENIES.filter((action) =>
+    docs.some(({ document }) =>
+      document.Statement.some(
+        (s) =>
+          s.Effect === "Allow" &&
+          (s.Action
+            ? anyActionMatches(s.Action, action)
+            : !anyActionMatches(s.NotAction ?? [], action)),
+      ),
+    ),
+  );
 }
 
-/** Whether every write `finding` grants is one a plan needs, on the statement's resources. */
-function planPathWrite(
-  finding: ReturnType<typeof nonReadOnlyGrants>[number],
-  document: PolicyDocument,
-): boolean {
-  if (finding.kind !== "NonReadAction") return false;
-  const statement = document.Statement[finding.statement];
-  const resources = statement?.Resource;
-  if (statement === undefined || resources === undefined) return false;
-  return finding.grants.every((grant) => {
-    const allowed = planPathWritesByAction().get(grant.action.toLowerCase());
-    return allowed !== undefined && resources.every(allowed);
-  });
-}
-
-function checkCiPlanRole(
-  topology: Topology,
-  role: PrincipalEntry,
-  cache: Grants,
-  out: Findings,
-): void {
-  for (const source of readableDocuments(topology, role, out)) {
-    for (const finding of grantsOf(source.document, cache)) {
-      if (planPathWrite(finding, source.document)) continue;
-      out.add(
-        finding.id,
-        `${principalLabel(role)} (the CI plan role): ${source.label}: ${finding.message} The ` +
-          `plan path writes nothing but lockfiles and lock items; this grant would let a ` +
-          `pull request's plan change state or more. Fix: keep the CI plan role's policies as ` +
-          `lib/plan/ci.ts plans them.`,
-        source.resource,
-      );
-    }
-  }
+/** Why a credential read is denied, from its review. */
+function credentialReason(action: string): string {
+  const review = CREDENTIAL_READ_REVIEWS.find((r) => r.action === action);
+  return review?.reason ?? "it returns a secret value";
 }
 
 /** `plan-role-read-only`. */
 export function checkPlanRoleReadOnly(topology: Topology, out: Findings): void {
   if (!requireTerraformAccount(topology, out)) return;
   const cache: Grants = new Map();
-  for (const role of forAccess(topology, "plan").ciRoles) {
-    checkCiPlanRole(topology, role, cache, out);
-  }
   for (const role of forAccess(topology, "plan").terraformRoles) {
     checkRole(topology, role, cache, out);
   }

@@ -5,6 +5,8 @@
 import { checkCiRoleAssumeScope } from "./assume-scope";
 import { checkAuditTrail } from "./audit-trail";
 import { checkCiIdentity } from "./ci-identity";
+import { checkCiRoleLeastPrivilege } from "./ci-role-permissions";
+import { checkTerraformRoleSelfProtection } from "./self-protection";
 import { EXCEPTIONS_SCHEMA, TERRAFORM_ACCOUNT_SCHEMA, type EnforcementLevel } from "./config";
 import type { Findings, PolicyName } from "./finding";
 import { checkProviderPinned } from "./providers";
@@ -56,6 +58,14 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
     check: checkTerraformRoleTrust,
   },
   {
+    name: "terraform-role-self-protection",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "Every Terraform role is refused, by its own policies, changes to itself, to its account's plan role and bootstrap role, and to the customer managed policies attached to it; with a permissions boundary, it creates and widens only identities that carry the boundary.",
+    check: checkTerraformRoleSelfProtection,
+  },
+  {
     name: "plan-role-read-only",
     scope: "stack",
     defaultLevel: "mandatory",
@@ -86,6 +96,14 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
     description:
       "Each CI role may assume exactly its path's product roles (the CI apply role the Terraform roles, the CI plan role the plan roles): no wildcard, no NotResource, no other role, none missing.",
     check: checkCiRoleAssumeScope,
+  },
+  {
+    name: "ci-role-least-privilege",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "Each CI role may do only what its path needs in the Terraform account: list and read state, write state (apply) or only lockfiles (plan), use the state key, hold the lock, assume roles.",
+    check: checkCiRoleLeastPrivilege,
   },
   {
     name: "ci-identity-least-privilege",

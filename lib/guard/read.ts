@@ -83,6 +83,15 @@ export function readBoolean(props: ViewProps, path: PropertyPath): Read<boolean>
   });
 }
 
+/** Reads a number; a string of digits (how provider inputs travel) counts. */
+export function readNumber(props: ViewProps, path: PropertyPath): Read<number> {
+  return typed(readAt(props, path), path, "a number", (v) => {
+    if (typeof v === "number") return v;
+    if (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+    return undefined;
+  });
+}
+
 /** Reads an array whose items are all known; an unknown item makes the read unknown. */
 export function readArray(props: ViewProps, path: PropertyPath): Read<readonly ViewValue[]> {
   const read = readAt(props, path);

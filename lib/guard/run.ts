@@ -15,6 +15,7 @@ import {
   type ResourceGuardPolicy,
   type StackGuardPolicy,
 } from "./policies";
+import { NO_INTENT, type IntentRead } from "./intent";
 import { deriveTopology } from "./topology";
 import type { ResourceView, StackView } from "./view";
 
@@ -81,14 +82,15 @@ export function runStackPolicy(
   policy: StackGuardPolicy,
   view: StackView,
   rawConfig?: unknown,
+  intent: IntentRead = NO_INTENT,
 ): PolicyRun {
   const config = configured(policy, rawConfig);
-  const topology = deriveTopology(
-    view,
-    config.terraformAccountId !== undefined
+  const topology = deriveTopology(view, {
+    intent,
+    ...(config.terraformAccountId !== undefined
       ? { terraformAccountId: config.terraformAccountId }
-      : {},
-  );
+      : {}),
+  });
   const out = new Findings(policy.name);
   policy.check(topology, out);
   const run = applyExceptions(out.list(), config.exceptions);
@@ -141,11 +143,13 @@ function splitEntry(entry: unknown): { level?: EnforcementLevel; config: unknown
 
 /**
  * Runs every guard policy on `view`, the way the pack would in one preview, with an optional
- * policy pack config (`{ "<policy>": level | { enforcementLevel?, ...config }, "all"?: level }`).
+ * policy pack config (`{ "<policy>": level | { enforcementLevel?, ...config }, "all"?: level }`)
+ * and the stack's intent (what the pack learns from the stack config the engine sends it).
  */
 export function runGuard(
   view: StackView,
   packConfig: Readonly<Record<string, unknown>> = {},
+  intent: IntentRead = NO_INTENT,
 ): GuardReport {
   const all = splitEntry(packConfig.all).level;
   const verdicts = GUARD_POLICIES.map((policy): PolicyVerdict => {
@@ -153,7 +157,7 @@ export function runGuard(
     const level = entry.level ?? all ?? policy.defaultLevel;
     if (level === "disabled") return { policy, level, findings: [], accepted: [] };
     if (policy.scope === "stack") {
-      return { policy, level, ...runStackPolicy(policy, view, entry.config) };
+      return { policy, level, ...runStackPolicy(policy, view, entry.config, intent) };
     }
     const findings: Finding[] = [];
     const accepted: AcceptedFinding[] = [];

@@ -13,124 +13,26 @@
  */
 import { bucketArn } from "../arn";
 import { evaluatePolicy } from "../iam/evaluate";
-import { anyActionMatches, wildcardMatch } from "../iam/matching";
 import type { PolicyDocument } from "../iam/types";
 import { accountOfArn, parseDocument } from "./documents";
 import { describe, Findings } from "./finding";
 import { readDocumentText } from "./iam-index";
 import { checkKeyReference, KMS_KEY_TYPE } from "./kms-reference";
-import { readableDocuments } from "./principal-documents";
 import { requireTerraformAccount } from "./prerequisites";
+import {
+  checkBucketAccess,
+  checkDeletionWindows,
+  checkKeyAccess,
+  stateKeys,
+} from "./backend-access";
+import { requireIntent } from "./intent";
+import { checkStateLifecycle } from "./lifecycle";
 import { readAt, readBoolean, readObjects, readString, type Read } from "./read";
 import { inTerraformAccount, type Topology } from "./topology";
+import { S3, settingsOf, stateBuckets, TABLE_TYPE, type StateBucket } from "./buckets";
+
+export { S3, settingsOf, stateBuckets, TABLE_TYPE, TRAIL_TYPE, type StateBucket } from "./buckets";
 import type { ResourceView } from "./view";
-
-/** S3 resource types the backend checks read (current and `V2` names of @pulumi/aws). */
-export const S3 = {
-  bucket: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
-  versioning: [
-    "aws:s3/bucketVersioning:BucketVersioning",
-    "aws:s3/bucketVersioningV2:BucketVersioningV2",
-  ],
-  encryption: [
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-  ],
-  publicAccess: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
-  ownership: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
-  policy: ["aws:s3/bucketPolicy:BucketPolicy"],
-  logging: ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"],
-} as const;
-
-/** The CloudTrail trail type. */
-export const TRAIL_TYPE = "aws:cloudtrail/trail:Trail";
-
-/** The DynamoDB table type. */
-export const TABLE_TYPE = "aws:dynamodb/table:Table";
-
-/** A state bucket: its resource and its name. */
-export interface StateBucket {
-  readonly resource: ResourceView;
-  readonly name: string;
-}
-
-/**
- * The state buckets of the Terraform account (see the module comment). A bucket whose name
- * cannot be read is reported and left out; a log destination that cannot be read leaves every
- * bucket a state bucket (stricter).
- */
-export function stateBuckets(topology: Topology, out: Findings): StateBucket[] {
-  const logTargets = new Set<string>();
-  for (const trail of inTerraformAccount(topology, [TRAIL_TYPE])) {
-    const name = readString(trail.props, ["s3BucketName"]);
-    if (name.kind === "value") logTargets.add(name.value);
-  }
-  for (const logging of inTerraformAccount(topology, S3.logging)) {
-    const name = readString(logging.props, ["targetBucket"]);
-    if (name.kind === "value") logTargets.add(name.value);
-  }
-  const buckets: StateBucket[] = [];
-  for (const bucket of inTerraformAccount(topology, S3.bucket)) {
-    const name = readString(bucket.props, ["bucket"]);
-    if (out.unreadable(name, bucket, "which bucket it is")) continue;
-    if (name.kind !== "value") {
-      out.add(
-        "Bucket::NoName",
-        `${describe(bucket)} has no bucket name, so the policy cannot link its settings ` +
-          `(versioning, encryption, public access, policy) and fails closed. Fix: name the ` +
-          `bucket from config (lib/config/names.ts).`,
-        bucket,
-      );
-      continue;
-    }
-    if (!logTargets.has(name.value) || ciWritesObjects(topology, name.value)) {
-      buckets.push({ resource: bucket, name: name.value });
-    }
-  }
-  return buckets;
-}
-
-/**
- * Whether a CI role's policies let it write objects to `bucket`: that bucket holds state, even
- * if a trail or access logs also write to it (so a log destination cannot hide the state bucket).
- */
-function ciWritesObjects(topology: Topology, bucket: string): boolean {
-  const tf = topology.terraformAccount;
-  const arn = bucketArn(tf.kind === "resolved" ? tf.partition : "aws", bucket);
-  const scratch = new Findings("state-backend-hardened");
-  const names = (pattern: string) =>
-    pattern === "*" || wildcardMatch(pattern.split("/")[0] ?? pattern, arn);
-  return topology.ciRoles.some((role) =>
-    readableDocuments(topology, role, scratch).some(({ document }) =>
-      document.Statement.some(
-        (st) =>
-          st.Effect === "Allow" &&
-          (st.Action
-            ? anyActionMatches(st.Action, "s3:PutObject")
-            : !anyActionMatches(st.NotAction ?? [], "s3:PutObject")) &&
-          (st.Resource ? st.Resource.some(names) : true),
-      ),
-    ),
-  );
-}
-
-/** The settings resources (of one of `types`) of the bucket named `name`. */
-export function settingsOf(
-  topology: Topology,
-  types: readonly string[],
-  name: string,
-  out: Findings,
-  what: string,
-): ResourceView[] {
-  return inTerraformAccount(topology, types).filter((r) => {
-    const bucket = readString(r.props, ["bucket"]);
-    if (bucket.kind === "unknown" || bucket.kind === "invalid") {
-      out.unreadable(bucket, r, `which bucket's ${what} it sets`);
-      return false;
-    }
-    return bucket.kind === "value" && bucket.value === name;
-  });
-}
 
 /** Reports a resource that is not `protect`ed (or, where visible, not retained on delete). */
 export function checkKept(resource: ResourceView, role: string, out: Findings): void {
@@ -153,14 +55,19 @@ export function checkKept(resource: ResourceView, role: string, out: Findings): 
   }
 }
 
-function checkVersioning(topology: Topology, bucket: StateBucket, out: Findings): void {
+function checkVersioning(
+  topology: Topology,
+  bucket: StateBucket,
+  out: Findings,
+  noun = "State bucket",
+): void {
   const settings = settingsOf(topology, S3.versioning, bucket.name, out, "versioning");
   const inline = readBoolean(bucket.resource.props, ["versioning", "enabled"]);
   if (settings.length === 0 && inline.kind === "value" && inline.value) return;
   if (settings.length === 0) {
     out.add(
       "Versioning::Missing",
-      `State bucket ${bucket.name} (${describe(bucket.resource)}) is not versioned: an ` +
+      `${noun} ${bucket.name} (${describe(bucket.resource)}) is not versioned: an ` +
         `overwritten or deleted state file could not be recovered. Fix: add an ` +
         `aws.s3.BucketVersioning with status "Enabled".`,
       bucket.resource,
@@ -174,7 +81,7 @@ function checkVersioning(topology: Topology, bucket: StateBucket, out: Findings)
       const value = status.kind === "value" ? status.value : "(missing)";
       out.add(
         `Versioning::${value}`,
-        `State bucket ${bucket.name}: ${describe(setting)} sets versioning status ${value}; it ` +
+        `${noun} ${bucket.name}: ${describe(setting)} sets versioning status ${value}; it ` +
           `must be "Enabled" so every state version can be recovered.`,
         setting,
       );
@@ -250,12 +157,17 @@ const PUBLIC_ACCESS_FLAGS = [
   "restrictPublicBuckets",
 ] as const;
 
-function checkPublicAccess(topology: Topology, bucket: StateBucket, out: Findings): void {
+function checkPublicAccess(
+  topology: Topology,
+  bucket: StateBucket,
+  out: Findings,
+  noun = "State bucket",
+): void {
   const settings = settingsOf(topology, S3.publicAccess, bucket.name, out, "public access block");
   if (settings.length === 0) {
     out.add(
       "PublicAccess::Missing",
-      `State bucket ${bucket.name} (${describe(bucket.resource)}) has no public access block. ` +
+      `${noun} ${bucket.name} (${describe(bucket.resource)}) has no public access block. ` +
         `Fix: add an aws.s3.BucketPublicAccessBlock with all four flags true.`,
       bucket.resource,
     );
@@ -268,7 +180,7 @@ function checkPublicAccess(topology: Topology, bucket: StateBucket, out: Finding
       if (value.kind !== "value" || !value.value) {
         out.add(
           `PublicAccess::${flag}`,
-          `State bucket ${bucket.name}: ${describe(setting)} has ${flag} = ` +
+          `${noun} ${bucket.name}: ${describe(setting)} has ${flag} = ` +
             `${value.kind === "value" ? String(value.value) : "(missing)"}; all four public ` +
             `access flags must be true. Fix: set ${flag}: true.`,
           setting,
@@ -364,12 +276,17 @@ function checkTls(topology: Topology, bucket: StateBucket, out: Findings): void 
   }
 }
 
-function checkOwnership(topology: Topology, bucket: StateBucket, out: Findings): void {
+function checkOwnership(
+  topology: Topology,
+  bucket: StateBucket,
+  out: Findings,
+  noun = "State bucket",
+): void {
   const settings = settingsOf(topology, S3.ownership, bucket.name, out, "object ownership");
   if (settings.length === 0) {
     out.add(
       "Ownership::Missing",
-      `State bucket ${bucket.name} (${describe(bucket.resource)}) has no ownership controls, so ` +
+      `${noun} ${bucket.name} (${describe(bucket.resource)}) has no ownership controls, so ` +
         `ACLs stay enabled. Fix: add an aws.s3.BucketOwnershipControls with objectOwnership ` +
         `"BucketOwnerEnforced".`,
       bucket.resource,
@@ -383,7 +300,7 @@ function checkOwnership(topology: Topology, bucket: StateBucket, out: Findings):
       const shown = value.kind === "value" ? value.value : "(missing)";
       out.add(
         `Ownership::${shown}`,
-        `State bucket ${bucket.name}: ${describe(setting)} sets objectOwnership ${shown}; it ` +
+        `${noun} ${bucket.name}: ${describe(setting)} sets objectOwnership ${shown}; it ` +
           `must be "BucketOwnerEnforced" (ACLs disabled), so no ACL can grant access to state.`,
         setting,
       );
@@ -391,13 +308,13 @@ function checkOwnership(topology: Topology, bucket: StateBucket, out: Findings):
   }
 }
 
-function checkForceDestroy(bucket: StateBucket, out: Findings): void {
+function checkForceDestroy(bucket: StateBucket, out: Findings, noun = "State bucket"): void {
   const value = readBoolean(bucket.resource.props, ["forceDestroy"]);
   if (out.unreadable(value, bucket.resource, "forceDestroy")) return;
   if (value.kind === "value" && value.value) {
     out.add(
       "ForceDestroy",
-      `State bucket ${bucket.name} (${describe(bucket.resource)}) has forceDestroy: true, so ` +
+      `${noun} ${bucket.name} (${describe(bucket.resource)}) has forceDestroy: true, so ` +
         `deleting it would delete every state file and version. Fix: set forceDestroy: false.`,
       bucket.resource,
     );
@@ -478,6 +395,24 @@ function checkLockTables(topology: Topology, out: Findings): void {
   }
 }
 
+/**
+ * The settings every bucket that must never lose data has: versioned, no public access, ACLs
+ * off, never force-destroyed, protected. `noun` names it in messages.
+ */
+export function checkBucketBasics(
+  topology: Topology,
+  bucket: StateBucket,
+  noun: string,
+  role: string,
+  out: Findings,
+): void {
+  checkForceDestroy(bucket, out, noun);
+  checkKept(bucket.resource, role, out);
+  checkVersioning(topology, bucket, out, noun);
+  checkPublicAccess(topology, bucket, out, noun);
+  checkOwnership(topology, bucket, out, noun);
+}
+
 /** `state-backend-hardened`. */
 export function checkStateBackend(topology: Topology, out: Findings): void {
   if (!requireTerraformAccount(topology, out)) return;
@@ -490,14 +425,35 @@ export function checkStateBackend(topology: Topology, out: Findings): void {
     );
   }
   for (const bucket of buckets) {
-    checkForceDestroy(bucket, out);
-    checkKept(bucket.resource, "the state bucket", out);
-    checkVersioning(topology, bucket, out);
+    checkBucketBasics(topology, bucket, "State bucket", "the state bucket", out);
     checkEncryption(topology, bucket, out);
-    checkPublicAccess(topology, bucket, out);
     checkTls(topology, bucket, out);
-    checkOwnership(topology, bucket, out);
   }
   checkKeys(topology, out);
+  checkDeletionWindows(topology, out);
   checkLockTables(topology, out);
+  const intent = requireIntent(
+    topology.intent,
+    out,
+    "who may read, write and administer state, and how long its versions are kept",
+  );
+  if (intent === undefined) return;
+  for (const bucket of buckets) {
+    checkBucketAccess(
+      topology,
+      intent,
+      bucket,
+      "state-bucket",
+      { stateKeyPrefix: intent.state.keyPrefix, stateKey: intent.state.key },
+      out,
+    );
+    checkStateLifecycle(
+      topology,
+      bucket,
+      [`${intent.state.keyPrefix}/`, intent.state.key],
+      intent.state.noncurrentVersionRetentionDays,
+      out,
+    );
+  }
+  checkKeyAccess(topology, intent, stateKeys(topology, buckets, out), "state-key", {}, out);
 }

@@ -25,6 +25,7 @@
  */
 import { accountOf, type AccountOf } from "./accounts";
 import { answer, type Answer } from "./documents";
+import { NO_INTENT, type IntentRead } from "./intent";
 import { IamIndex, permissionsOf, readDocumentText, TYPES, type PrincipalEntry } from "./iam-index";
 import { evaluatePolicy } from "../iam/evaluate";
 import { normalizeDocument } from "../iam/normalize";
@@ -51,7 +52,10 @@ export type TerraformAccount =
     }
   | {
       readonly kind: "unresolved";
-      readonly id: "Topology::NoTerraformAccount" | "Topology::TerraformAccountAmbiguous";
+      readonly id:
+        | "Topology::NoTerraformAccount"
+        | "Topology::TerraformAccountAmbiguous"
+        | "Topology::TerraformAccountMismatch";
       readonly message: string;
     };
 
@@ -59,6 +63,11 @@ export type TerraformAccount =
 export interface TopologyOptions {
   /** Pins the Terraform account instead of deriving it. */
   readonly terraformAccountId?: string;
+  /**
+   * What the stack config means the topology to be (see `intent.ts`). Its Terraform account
+   * pins the Terraform account when `terraformAccountId` does not.
+   */
+  readonly intent?: IntentRead;
 }
 
 /** The stack's topology, as far as it can be recognised. */
@@ -87,6 +96,8 @@ export interface Topology {
   readonly terraformRoles: readonly PrincipalEntry[];
   /** The account of each resource, by URN. */
   readonly accounts: ReadonlyMap<string, AccountOf>;
+  /** What the stack config means the topology to be, or why it is not known. */
+  readonly intent: IntentRead;
   /** Product account ids, sorted. */
   readonly productAccountIds: readonly string[];
 }
@@ -143,6 +154,25 @@ function terraformAccount(
       `${ids.size} accounts (${[...ids].sort().join(", ")}); they must all be in the Terraform ` +
       `account. The policy fails closed. Fix: move them to the Terraform account's provider, or ` +
       `set \`terraformAccountId\` in this policy's config.`,
+  };
+}
+
+/**
+ * The Terraform account as derived, held to the config's: a stack whose buckets and trails are
+ * in another account than the config's Terraform account fails closed.
+ */
+function intendedAccount(tf: TerraformAccount, intent: IntentRead): TerraformAccount {
+  if (tf.kind !== "resolved" || intent.kind !== "known") return tf;
+  const expected = intent.intent.terraformAccountId;
+  if (tf.id === expected) return tf;
+  return {
+    kind: "unresolved",
+    id: "Topology::TerraformAccountMismatch",
+    message:
+      `The stack's S3 buckets and CloudTrail trails are in account ${tf.id}, but the stack ` +
+      `config's Terraform account is ${expected} (terraformAccount.id): the state backend and ` +
+      `the trail must be registered with the Terraform account's provider. The policy fails ` +
+      `closed. Fix: register them with the provider of account ${expected}, or correct the config.`,
   };
 }
 
@@ -260,7 +290,8 @@ export function deriveTopology(view: StackView, options: TopologyOptions = {}): 
   const accounts = new Map<string, AccountOf>();
   for (const resource of view.resources) accounts.set(resource.urn, accountOf(resource));
   const index = new IamIndex(view.resources);
-  const tf = terraformAccount(view, accounts, options);
+  const intent = options.intent ?? NO_INTENT;
+  const tf = intendedAccount(terraformAccount(view, accounts, options), intent);
   const inTerraform = (p: PrincipalEntry) =>
     tf.kind === "resolved" && p.account.kind === "account" && p.account.id === tf.id;
   const ciIdentities = tf.kind === "resolved" ? index.users.filter(inTerraform) : [];
@@ -314,6 +345,7 @@ export function deriveTopology(view: StackView, options: TopologyOptions = {}): 
     productRoles,
     terraformRoles: [...productRoles, ...admitted],
     accounts,
+    intent,
     productAccountIds: [...productAccountIds].sort(),
   };
 }

@@ -9,7 +9,9 @@
  * "Nobody else" is proved by the trust analyzer (`analyzeTrust`), which never answers
  * "restrictive" wrongly; "may be assumed" is checked with the single-policy evaluator.
  */
+import { judgeRequest, type RequestPrincipal } from "../iam/judge";
 import { analyzeTrust, type AllowedCaller } from "../iam/trust";
+import type { PolicyDocument } from "../iam/types";
 import { accountOfArn, answer, parseDocument } from "./documents";
 import { describe, type Findings } from "./finding";
 import { readDocumentText, type PrincipalEntry } from "./iam-index";
@@ -21,7 +23,15 @@ import {
   requireCiRole,
   requireTerraformAccount,
 } from "./prerequisites";
-import { ciPaths, forAccess, PATH_NOUNS, principalLabel, type Topology } from "./topology";
+import {
+  admitsWebIdentity,
+  ciPaths,
+  forAccess,
+  PATH_NOUNS,
+  principalLabel,
+  trustDocument,
+  type Topology,
+} from "./topology";
 import {
   reportSeveralRepositories,
   workflowCallers,
@@ -29,6 +39,7 @@ import {
   type WorkflowScope,
 } from "./workflow-callers";
 import { ACCESS_TAG, type Access } from "../plan/model";
+import { requireIntent } from "./intent";
 
 function checkRoleTrust(
   topology: Topology,
@@ -36,7 +47,11 @@ function checkRoleTrust(
   callers: readonly { readonly arn: string; readonly accountId: string }[],
   callerNoun: string,
   out: Findings,
-  workflows?: { readonly access: Access; readonly scope: WorkflowScope },
+  workflows?: {
+    readonly access: Access;
+    readonly scope: WorkflowScope;
+    readonly expected?: readonly string[];
+  },
 ): void {
   const what = `the trust policy of ${principalLabel(role)}`;
   const text = readDocumentText(role.resource, "assumeRolePolicy");
@@ -55,7 +70,15 @@ function checkRoleTrust(
   const allowed: AllowedCaller[] = [
     ...callers.map((c): AllowedCaller => ({ kind: "aws", arn: c.arn })),
     ...(workflows
-      ? workflowCallers(doc, role, topology, workflows.scope, workflows.access, out)
+      ? workflowCallers(
+          doc,
+          role,
+          topology,
+          workflows.scope,
+          workflows.access,
+          out,
+          workflows.expected,
+        )
       : []),
   ];
   const admitted = allowed.map((c) => (c.kind === "aws" ? c.arn : `${c.providerArn} tokens`));
@@ -69,6 +92,7 @@ function checkRoleTrust(
     );
   }
   const resource = role.arn.kind === "value" ? role.arn.value : "*";
+  checkSessionIdentity(doc, role, resource, callers, allowed, out);
   for (const caller of callers) {
     const verdict = answer(doc, "sts:AssumeRole", resource, caller.arn, caller.accountId);
     if (verdict === "deny") {
@@ -81,6 +105,58 @@ function checkRoleTrust(
         role.resource,
       );
     }
+  }
+}
+
+/** The session actions no trust may allow: the caller would choose tags and the source identity. */
+const SESSION_ACTIONS: readonly [string, string][] = [
+  ["sts:TagSession", "Trust::SessionTags"],
+  ["sts:SetSourceIdentity", "Trust::SourceIdentity"],
+];
+
+/**
+ * Whether the trust lets any caller it admits tag the session or set a source identity: both
+ * are values the caller chooses (session tags that attribute-based access control may trust,
+ * the source identity CloudTrail shows for the whole role chain), and the callers are CI jobs
+ * that may run unreviewed code. Judged for each allowed caller and for any other principal,
+ * with every condition key unknown.
+ */
+function checkSessionIdentity(
+  doc: PolicyDocument,
+  role: PrincipalEntry,
+  resource: string,
+  callers: readonly { readonly arn: string; readonly accountId: string }[],
+  allowed: readonly AllowedCaller[],
+  out: Findings,
+): void {
+  const principals: RequestPrincipal[] = [
+    ...callers.map((c): RequestPrincipal => ({ kind: "aws", arn: c.arn, accountId: c.accountId })),
+    ...allowed.flatMap((c): RequestPrincipal[] =>
+      c.kind === "oidc" ? [{ kind: "federated", provider: c.providerArn }] : [],
+    ),
+    { kind: "federated", provider: "*" },
+  ];
+  for (const [action, id] of SESSION_ACTIONS) {
+    const admitted = principals.find((principal) => {
+      const context: Record<string, string> =
+        principal.kind === "aws"
+          ? { "aws:PrincipalArn": principal.arn, "aws:PrincipalAccount": principal.accountId }
+          : {};
+      return judgeRequest(doc, { action, resource, principal, context }).allow !== "no";
+    });
+    if (admitted === undefined) continue;
+    out.add(
+      id,
+      `${principalLabel(role)}: its trust policy lets ${
+        admitted.kind === "aws" ? admitted.arn : "web identity callers"
+      } call ${action}, so the caller chooses ${
+        action === "sts:TagSession"
+          ? "session tags that attribute-based access control in the account may trust"
+          : "the source identity CloudTrail records for the whole role chain"
+      }. CI callers run code that may not be reviewed yet. Fix: allow only sts:AssumeRole ` +
+        `(or sts:AssumeRoleWithWebIdentity) in the trust (lib/plan/trust.ts).`,
+      role.resource,
+    );
   }
 }
 
@@ -128,6 +204,24 @@ export function checkCiRoleTrust(topology: Topology, out: Findings): void {
   reportUnknownAccess(topology.index.users, out);
   reportSeveralRepositories(topology, out);
   const scope = workflowScope(topology);
+  const intent = requireIntent(
+    topology.intent,
+    out,
+    "which OIDC subjects the stack config means each CI path to admit",
+  );
+  if (intent !== undefined && intent.ciMode === "iam-user") {
+    for (const role of topology.workflowCiRoles) {
+      const trust = trustDocument(role);
+      if (typeof trust === "string" || !admitsWebIdentity(trust)) continue;
+      out.add(
+        "OIDC::NotConfigured",
+        `${principalLabel(role)} trusts OIDC workflows, but the stack config's ci.mode is ` +
+          `iam-user: no workflow is meant to take a CI role. Fix: remove the web identity ` +
+          `statement, or set ci.mode to github-oidc or gitlab-oidc.`,
+        role.resource,
+      );
+    }
+  }
   for (const access of ciPaths(topology)) {
     const path = forAccess(topology, access);
     const nouns = PATH_NOUNS[access];
@@ -137,7 +231,13 @@ export function checkCiRoleTrust(topology: Topology, out: Findings): void {
     const arns = principalArns(path.ciIdentities, out, nouns.ciIdentity);
     if (arns === undefined) continue;
     for (const role of path.ciRoles) {
-      checkRoleTrust(topology, role, callersOf(arns), nouns.ciIdentity, out, { access, scope });
+      checkRoleTrust(topology, role, callersOf(arns), nouns.ciIdentity, out, {
+        access,
+        scope,
+        ...(intent !== undefined && intent.ciMode !== "iam-user"
+          ? { expected: intent.subjects[access] }
+          : {}),
+      });
     }
   }
 }

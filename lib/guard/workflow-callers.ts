@@ -210,6 +210,11 @@ export function workflowCallers(
   scope: WorkflowScope,
   access: Access,
   out: Findings,
+  /**
+   * The subjects the stack config means this path to admit (the intent): when given, a subject
+   * is allowed only if it is one of them, exactly; the shapes above only explain why not.
+   */
+  expected?: readonly string[],
 ): AllowedCaller[] {
   const callers = new Map<string, { audience: string; subjects: Set<string> }>();
   for (const statement of doc.Statement) {
@@ -229,7 +234,14 @@ export function workflowCallers(
       };
       callers.set(providerArn, entry);
       for (const subject of conditionValues(statement.Condition, `${host}:sub`)) {
-        const problem = subjectProblem(host, subject, access);
+        const shape = subjectProblem(host, subject, access);
+        const problem =
+          expected === undefined
+            ? shape
+            : expected.includes(subject)
+              ? undefined
+              : `is not one of the subjects the stack config means the ${access} path to admit ` +
+                `(${expected.join(", ") || "none"})${shape !== undefined ? `; it ${shape}` : ""}`;
         if (problem === undefined) {
           entry.subjects.add(subject);
           continue;

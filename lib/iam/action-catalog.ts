@@ -41,6 +41,13 @@ export interface CatalogAction {
   readonly action: string;
   /** Its access levels: at least one, in {@link ACCESS_LEVELS} order. */
   readonly levels: readonly AccessLevel[];
+  /**
+   * What the action grants, as the Service Authorization Reference describes it ("Grants
+   * permission to ..."); empty when the catalog gives no description.
+   */
+  readonly description: string;
+  /** The resource types the action applies to (`bucket`, `object`, ...); empty: none listed. */
+  readonly resourceTypes: readonly string[];
 }
 
 /** The actions of one service, sorted by name, and an index by lower-cased name. */
@@ -134,13 +141,28 @@ function loadService(service: string): ServiceCatalog {
   const actions: CatalogAction[] = [];
   const byLowerName = new Map<string, CatalogAction>();
   for (const entry of Object.values(raw as Record<string, unknown>)) {
-    const { name, accessLevel } = (entry ?? {}) as { name?: unknown; accessLevel?: unknown };
+    const { name, accessLevel, description, resourceTypes } = (entry ?? {}) as {
+      name?: unknown;
+      accessLevel?: unknown;
+      description?: unknown;
+      resourceTypes?: unknown;
+    };
     if (typeof name !== "string" || typeof accessLevel !== "string") {
       throw catalogBug(`an action of ${service} has no name or access level`);
     }
     const action = {
       action: `${service}:${name}`,
       levels: parseLevels(service, name, accessLevel),
+      description: typeof description === "string" ? description : "",
+      resourceTypes: Array.isArray(resourceTypes)
+        ? resourceTypes.flatMap((t: unknown) =>
+            typeof t === "object" &&
+            t !== null &&
+            typeof (t as { name?: unknown }).name === "string"
+              ? [(t as { name: string }).name]
+              : [],
+          )
+        : [],
     };
     actions.push(action);
     byLowerName.set(name.toLowerCase(), action);
@@ -176,4 +198,14 @@ export function catalogAction(action: string): CatalogAction | undefined {
   return serviceCatalog(action.slice(0, colon))?.byLowerName.get(
     action.slice(colon + 1).toLowerCase(),
   );
+}
+
+/**
+ * The actions of `service` that apply to `resourceType` and are not read-only (their access
+ * levels include Write, Permissions management or Tagging), sorted.
+ */
+export function writesOnResourceType(service: string, resourceType: string): string[] {
+  return (serviceCatalog(service)?.actions ?? [])
+    .filter((a) => !isReadOnly(a) && a.resourceTypes.includes(resourceType))
+    .map((a) => a.action);
 }

@@ -1,11 +1,20 @@
 /**
- * Canonical form of a normalized policy document, so two documents compare by value.
+ * Canonical form of a normalized policy document, so two documents that mean the same compare
+ * equal (docs/canonical-form.md states it with its sources):
  *
- * - empty fields are dropped (empty `Sid`/`Id`, empty arrays, empty condition blocks);
+ * - empty fields are dropped (empty `Id`, empty arrays, empty condition blocks);
  * - every array is deduplicated and sorted (by UTF-16 code units, locale-independent);
- * - condition operators and keys are sorted; principal types are sorted;
- * - statements are deduplicated and sorted by their canonical JSON without `Sid`, then by `Sid`;
- *   `Sid`s are kept.
+ *   condition operators and keys are sorted; principal types are sorted;
+ * - `Sid`s are dropped: a Sid labels a statement and grants nothing, so renaming or removing
+ *   one never changes what a document allows;
+ * - statements that differ only in their `Action` list, or only in their `Resource` list, are
+ *   merged: IAM reads a statement as every (action, resource) pair it names, so splitting a
+ *   statement into two, or joining two, keeps the meaning. Within one group of statements with
+ *   the same effect, principal and condition, each action is paired with the set of resources
+ *   it is allowed (or denied) on, and the actions with the same set form one statement, which
+ *   makes the form unique. Statements with `NotAction` or `NotResource` are kept as they are
+ *   (their union is not their join);
+ * - statements are deduplicated and sorted by their canonical JSON.
  *
  * Spelling is never changed: `sts:AssumeRole` and `sts:assumerole` are both kept even though IAM
  * treats action names case-insensitively, and `"*"` stays apart from `{ "AWS": "*" }`. Every
@@ -71,9 +80,6 @@ function canonicalList(values: readonly string[] | undefined): string[] | undefi
 
 function canonicalStatement(statement: Statement): Statement {
   const result: Statement = { Effect: statement.Effect };
-  if (statement.Sid !== undefined && statement.Sid !== "") {
-    result.Sid = statement.Sid;
-  }
   const principal = statement.Principal && canonicalPrincipal(statement.Principal);
   if (principal !== undefined) {
     result.Principal = principal;
@@ -96,23 +102,71 @@ function canonicalStatement(statement: Statement): Statement {
   return result;
 }
 
+/** Marks "no Resource element" among resource sets (trust policies have none). */
+const NO_RESOURCE = "\u0000none";
+
+/**
+ * Merges statements that differ only in their Action or Resource lists (see the module
+ * comment). Statements with NotAction or NotResource, or without Action, pass through.
+ */
+function mergeStatements(statements: readonly Statement[]): Statement[] {
+  const groups = new Map<string, { base: Statement; pairs: Map<string, Set<string>> }>();
+  const kept: Statement[] = [];
+  for (const statement of statements) {
+    if (statement.Action === undefined || statement.NotResource !== undefined) {
+      kept.push(statement);
+      continue;
+    }
+    const base: Statement = { ...statement };
+    delete base.Action;
+    delete base.Resource;
+    const key = stringify(base, 0);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { base, pairs: new Map() };
+      groups.set(key, group);
+    }
+    const resources = statement.Resource ?? [NO_RESOURCE];
+    for (const action of statement.Action) {
+      const set = group.pairs.get(action) ?? new Set<string>();
+      resources.forEach((r) => set.add(r));
+      group.pairs.set(action, set);
+    }
+  }
+  for (const { base, pairs } of groups.values()) {
+    const byResources = new Map<string, { resources: string[]; actions: string[] }>();
+    for (const [action, set] of pairs) {
+      const resources = sortedUnique([...set]);
+      const key = resources.join("\u0000");
+      const entry = byResources.get(key) ?? { resources, actions: [] };
+      entry.actions.push(action);
+      byResources.set(key, entry);
+    }
+    for (const { resources, actions } of byResources.values()) {
+      const merged: Statement = { ...base, Action: sortedUnique(actions) };
+      if (!(resources.length === 1 && resources[0] === NO_RESOURCE)) {
+        merged.Resource = resources.filter((r) => r !== NO_RESOURCE);
+      }
+      kept.push(merged);
+    }
+  }
+  return kept;
+}
+
 /**
  * Returns the canonical form of `doc` (see the module comment). The input is not modified.
- * Canonicalization is idempotent and insensitive to statement and array order.
+ * Canonicalization is idempotent, insensitive to statement and array order, to Sids, and to
+ * how actions and resources are split across statements.
  */
 export function canonicalizeDocument(doc: PolicyDocument): PolicyDocument {
-  const keyed = doc.Statement.map((statement) => {
-    const canonical = canonicalStatement(statement);
-    const withoutSid: Statement = { ...canonical };
-    delete withoutSid.Sid;
-    return { canonical, key: `${stringify(withoutSid, 0)}\u0000${canonical.Sid ?? ""}` };
-  });
+  const merged = mergeStatements(doc.Statement.map(canonicalStatement));
+  const keyed = merged.map((statement) => ({ statement, key: stringify(statement, 0) }));
   keyed.sort((a, b) => compareStrings(a.key, b.key));
   const statements: Statement[] = [];
   let previous: string | undefined;
   for (const item of keyed) {
     if (item.key !== previous) {
-      statements.push(item.canonical);
+      statements.push(item.statement);
       previous = item.key;
     }
   }

@@ -13,7 +13,10 @@ export function policyDocument(...statements: Statement[]): PolicyDocument {
 /** Fields of a statement besides its effect. */
 export interface StatementSpec {
   readonly sid: string;
-  readonly actions: readonly string[];
+  /** The actions; exactly one of `actions` and `notActions` is given. */
+  readonly actions?: readonly string[];
+  /** Every action except these (a Deny's carve-out). */
+  readonly notActions?: readonly string[];
   readonly resources?: readonly string[];
   /** Every resource except these (a Deny's carve-out); excludes `resources`. */
   readonly notResources?: readonly string[];
@@ -34,7 +37,8 @@ export function deny(spec: StatementSpec): Statement {
 function statement(effect: Statement["Effect"], spec: StatementSpec): Statement {
   const out: Statement = { Sid: spec.sid, Effect: effect };
   if (spec.principal !== undefined) out.Principal = spec.principal;
-  out.Action = [...spec.actions];
+  if (spec.notActions !== undefined) out.NotAction = [...spec.notActions];
+  else out.Action = [...(spec.actions ?? [])];
   if (spec.resources !== undefined) out.Resource = [...spec.resources];
   if (spec.notResources !== undefined) out.NotResource = [...spec.notResources];
   if (spec.condition !== undefined) out.Condition = spec.condition;

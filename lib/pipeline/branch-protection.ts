@@ -1,25 +1,29 @@
 /**
  * BRANCH-PROTECTION.md: the repository settings the generated pipeline relies on, as a
- * checklist, and the OIDC subjects each CI role trusts, so a reader sees why the plan job has
- * no environment and every apply job has one.
+ * checklist, and the OIDC subjects each CI role trusts, so a reader sees why the plan jobs
+ * name no environment and every apply job names one. The settings do not grow with accounts:
+ * one required check, one rule per environment.
  */
 import { markdownTable } from "../terraform/markdown";
+import { KEY_VARIABLES, markdownHeader, PIPELINE_FILES, repositoryPath } from "./files";
+import { GITHUB_APPLY_CHECK, GITHUB_PLAN_CHECK } from "./github-workflow";
+import { gitlabStageJobs } from "./gitlab-ci";
 import {
-  directoryPrefix,
-  KEY_VARIABLES,
-  markdownHeader,
-  PIPELINE_FILES,
-  repositoryPath,
-} from "./files";
-import { githubPlanChecks } from "./github-workflow";
-import { gitlabApplyJob, GITLAB_PLAN_JOB } from "./gitlab-ci";
-import { pipelineEnvironments, pipelineWorkspaces, usesOidc, type PipelinePlan } from "./model";
+  applyRoles,
+  pipelineEnvironments,
+  pipelineWorkspaces,
+  rootWorkspaces,
+  stageWorkspaces,
+  usesOidc,
+  type PipelinePlan,
+} from "./model";
+import { ownedPaths } from "./codeowners";
 
-/** `repo:O/R:...` subjects GitHub puts in the token of the plan job and the apply jobs. */
+/** `repo:O/R:...` subjects GitHub puts in the token of the plan jobs and the apply jobs. */
 export function githubSubjects(plan: PipelinePlan): { plan: string[]; apply: string[] } {
   const repo = plan.repository ?? "OWNER/REPO";
   return {
-    plan: [`repo:${repo}:pull_request`],
+    plan: [`repo:${repo}:pull_request`, `repo:${repo}:ref:refs/heads/${plan.branch}`],
     apply: pipelineEnvironments(plan).map((env) => `repo:${repo}:environment:${env}`),
   };
 }
@@ -35,20 +39,18 @@ export function gitlabSubjects(plan: PipelinePlan): { plan: string[]; apply: str
 
 const code = (s: string) => `\`${s}\``;
 
-/** Which environment each workspace's apply job deploys to, as table rows. */
+/** Each environment's workspaces and CI apply role, as table rows. */
 function environmentRows(plan: PipelinePlan): string[][] {
-  return pipelineEnvironments(plan).map((env) => [
-    code(env),
-    pipelineWorkspaces(plan)
-      .filter((w) => w.environment === env)
-      .map((w) => code(w.workspace))
-      .join(", "),
-  ]);
+  return pipelineEnvironments(plan).map((env) => {
+    const workspaces = pipelineWorkspaces(plan).filter((w) => w.environment === env);
+    const shown = workspaces.slice(0, 8).map((w) => code(w.workspace));
+    const more = workspaces.length > 8 ? ` and ${workspaces.length - 8} more` : "";
+    return [code(env), `${shown.join(", ")}${more}`, code(plan.applyRoleArns[env] ?? "")];
+  });
 }
 
-function ownedPathsText(plan: PipelinePlan, ci: string): string {
-  const root = directoryPrefix(plan) === "" ? "the whole repository" : code(directoryPrefix(plan));
-  return `${root}, ${code(ci)} and the CODEOWNERS file`;
+function applyRoleCell(plan: PipelinePlan): string {
+  return applyRoles(plan).map(code).join(", ");
 }
 
 /** `github/BRANCH-PROTECTION.md`. */
@@ -56,18 +58,16 @@ export function renderGithubBranchProtection(plan: PipelinePlan): string {
   const b = plan.branch;
   const subjects = githubSubjects(plan);
   const oidc = usesOidc(plan.mode);
-  const teams = plan.codeOwners.map(code).join(", ");
-  const patterns = [
-    directoryPrefix(plan) === "" ? "*" : `${directoryPrefix(plan)}**`,
-    ".github/workflows/**",
-    repositoryPath(PIPELINE_FILES.githubCodeowners),
-  ];
+  const patterns = ownedPaths(plan, "github").map((p) =>
+    p === "*" ? "**" : p.replace(/^\//, "").replace(/\/$/, "/**"),
+  );
   return [
     `# GitHub settings for the Terraform pipeline (stack \`${plan.stack}\`)`,
     "",
     ...markdownHeader(plan.stack),
     "",
-    "The workflow is only as safe as these settings. Set every one before the first merge.",
+    "The workflow is only as safe as these settings. Set every one before the first merge. None",
+    `of them grows with the accounts: one required check, one environment per apply environment.`,
     "",
     "## Who may take which CI role",
     "",
@@ -81,12 +81,12 @@ export function renderGithubBranchProtection(plan: PipelinePlan): string {
           [
             [
               code(plan.planRoleArn),
-              "the `plan` job, pull requests only",
+              `the plan and preview jobs: pull requests, and ${code(b)} without an environment`,
               subjects.plan.map(code).join(", "),
             ],
             [
-              code(plan.applyRoleArn),
-              "the apply jobs, pushes to " + code(b),
+              applyRoleCell(plan),
+              "the apply jobs, each in its workspace's environment",
               subjects.apply.map(code).join(", "),
             ],
           ],
@@ -96,11 +96,11 @@ export function renderGithubBranchProtection(plan: PipelinePlan): string {
           [
             [
               code(plan.planRoleArn),
-              "the `plan` job, pull requests only",
+              "the plan and preview jobs",
               `repository secrets ${code(KEY_VARIABLES.plan.id)}, ${code(KEY_VARIABLES.plan.secret)}`,
             ],
             [
-              code(plan.applyRoleArn),
+              applyRoleCell(plan),
               "the apply jobs, pushes to " + code(b),
               `environment secrets ${code(KEY_VARIABLES.apply.id)}, ${code(KEY_VARIABLES.apply.secret)} in every apply environment`,
             ],
@@ -110,10 +110,11 @@ export function renderGithubBranchProtection(plan: PipelinePlan): string {
     ...(oidc
       ? [
           "A job that names an environment gets the subject `repo:OWNER/REPO:environment:NAME`, whatever",
-          "its trigger; a pull request job without one gets `repo:OWNER/REPO:pull_request`. So the plan",
-          "job must never name an environment (the CI plan role would refuse its token), and every apply",
-          "job names its workspace's environment (the CI apply role refuses any other token). What",
-          "stands between a pull request and the apply role is therefore the environments' rules below.",
+          "its trigger; a pull request job without one gets `repo:OWNER/REPO:pull_request`, a job of a",
+          "branch without one `repo:OWNER/REPO:ref:refs/heads/BRANCH`. So the plan and preview jobs never",
+          "name an environment (the CI plan role would refuse their token), and every apply job names its",
+          "workspace's environment (the CI apply role refuses any other token). What stands between a",
+          "pull request and the apply role is therefore the environments' rules below.",
         ]
       : [
           "Environment secrets reach only jobs that name the environment, and the environments' rules",
@@ -133,25 +134,20 @@ export function renderGithubBranchProtection(plan: PipelinePlan): string {
     "  - [ ] Dismiss stale pull request approvals when new commits are pushed",
     "  - [ ] Require review from Code Owners",
     "  - [ ] Require approval of the most recent reviewable push",
-    "- [ ] Require status checks to pass before merging, with these checks (one per workspace):",
-    ...githubPlanChecks(plan).map((check) => `  - [ ] ${code(check)}`),
+    `- [ ] Require status checks to pass before merging, with the one check ${code(GITHUB_PLAN_CHECK)}`,
     "  - [ ] Require branches to be up to date before merging",
     "- [ ] Do not allow bypassing the above settings (administrators included)",
     "- [ ] Allow force pushes: off",
     "- [ ] Allow deletions: off",
     "",
-    ...(directoryPrefix(plan) === ""
-      ? []
-      : [
-          `The workflow runs only for changes under ${code(directoryPrefix(plan))} or to the workflow itself. GitHub`,
-          "shows a required check that never reported as pending, so a pull request that touches",
-          "neither cannot merge. Keep the repository for the Terraform root only, or drop the `paths`",
-          "filters from the workflow's triggers.",
-          "",
-        ]),
+    `${code(GITHUB_PLAN_CHECK)} gathers every plan job of the pull request (${rootWorkspaces(plan).length} (root, workspace)`,
+    "pairs today, only those the change touches) into one result: it fails when any of them",
+    "failed, and passes when the change touches none. It does not change when accounts or roots",
+    `are added. On ${code(b)}, ${code(GITHUB_APPLY_CHECK)} does the same for the previews and applies of each push.`,
+    "",
     "## Code owners",
     "",
-    `${code(repositoryPath(PIPELINE_FILES.githubCodeowners))} gives ${ownedPathsText(plan, ".github/workflows/")} to ${teams}.`,
+    `${code(repositoryPath(PIPELINE_FILES.githubCodeowners))} gives ${ownedPaths(plan, "github").map(code).join(", ")} to ${plan.codeOwners.map(code).join(", ")}.`,
     "Each team must have write access to the repository.",
     "",
     "A CODEOWNERS line with several owners is satisfied by a review from ANY one of them, so",
@@ -173,11 +169,13 @@ export function renderGithubBranchProtection(plan: PipelinePlan): string {
     "",
     "Settings → Environments, one per apply environment:",
     "",
-    ...markdownTable(["environment", "applies workspaces"], environmentRows(plan)),
+    ...markdownTable(["environment", "applies workspaces", "CI apply role"], environmentRows(plan)),
     "",
     "For each:",
     "",
-    "- [ ] Required reviewers: the people or teams who approve applies",
+    "- [ ] Required reviewers: the people or teams who approve applies. They approve after reading",
+    "      the preview jobs' summaries in the same run: the apply job refuses a plan whose change set",
+    "      differs from the preview's, or a state that moved since.",
     "- [ ] Prevent self-review",
     "- [ ] Allow administrators to bypass configured protection rules: off",
     `- [ ] Deployment branches and tags: Selected branches and tags, only ${code(b)}`,
@@ -196,10 +194,17 @@ export function renderGithubBranchProtection(plan: PipelinePlan): string {
           "- [ ] No repository or organization secret holds the apply user's keys",
           "",
         ]),
+    "## Drift",
+    "",
+    `The workflow plans every root and workspace on the schedule ${code(plan.driftSchedule)} (UTC) and when run by hand`,
+    `(Actions → terraform → Run workflow, on ${code(b)}); a plan with changes fails its job and`,
+    `${code(GITHUB_PLAN_CHECK)}. Watch the workflow's failures (Settings → Notifications) or route them to your`,
+    "alerting.",
+    "",
     "## Forks",
     "",
     "Pull requests from forks get no OIDC token and no secrets, so their plan jobs fail and the",
-    "required checks stay red: such a change is merged by pushing its branch to this repository",
+    "required check stays red: such a change is merged by pushing its branch to this repository",
     "after review. Never add a `pull_request_target` trigger to the workflow. In a private",
     'repository, Settings → Actions → General → Fork pull request workflows: leave "Send write',
     'tokens to workflows from fork pull requests" and "Send secrets and variables to workflows from',
@@ -207,8 +212,9 @@ export function renderGithubBranchProtection(plan: PipelinePlan): string {
     "",
     "## Actions",
     "",
-    "Settings → Actions → General: allow only the actions the workflow uses (or GitHub's and",
-    "verified creators'), and pin them to commit SHAs (see README.md).",
+    "Settings → Actions → General: allow only the actions the workflow uses (each is pinned to a",
+    'full commit SHA, see README.md), and tick "Require actions to be pinned to a full-length commit',
+    'SHA" where your plan offers it.',
     "",
   ].join("\n");
 }
@@ -218,14 +224,19 @@ export function renderGitlabBranchProtection(plan: PipelinePlan): string {
   const b = plan.branch;
   const subjects = gitlabSubjects(plan);
   const oidc = usesOidc(plan.mode);
+  const approvals = plan.stages.flatMap((stage, s) =>
+    plan.roots
+      .filter((r) => stageWorkspaces(r, stage).length > 0)
+      .map((r) => code(gitlabStageJobs(s, r.name).approve)),
+  );
   return [
     `# GitLab settings for the Terraform pipeline (stack \`${plan.stack}\`)`,
     "",
     ...markdownHeader(plan.stack),
     "",
     "The pipeline is only as safe as these settings. Set every one before the first merge. Code",
-    "owner approval, merge request approval rules and deployment approvals need GitLab Premium or",
-    "Ultimate.",
+    "owner approval, merge request approval rules and protected environments need GitLab Premium",
+    "or Ultimate.",
     "",
     "## Who may take which CI role",
     "",
@@ -238,11 +249,11 @@ export function renderGitlabBranchProtection(plan: PipelinePlan): string {
             [
               [
                 code(plan.planRoleArn),
-                `the ${code(GITLAB_PLAN_JOB)} jobs, merge request pipelines`,
+                "the `plan:*` and `preview:*` jobs",
                 subjects.plan.map(code).join(", "),
               ],
               [
-                code(plan.applyRoleArn),
+                applyRoleCell(plan),
                 `the ${code("apply:*")} jobs, pushes to ${code(b)}`,
                 subjects.apply.map(code).join(", "),
               ],
@@ -262,11 +273,11 @@ export function renderGitlabBranchProtection(plan: PipelinePlan): string {
             [
               [
                 code(plan.planRoleArn),
-                `the ${code(GITLAB_PLAN_JOB)} jobs, merge request pipelines`,
+                "the `plan:*` and `preview:*` jobs",
                 `${code(KEY_VARIABLES.plan.id)}, ${code(KEY_VARIABLES.plan.secret)}: masked`,
               ],
               [
-                code(plan.applyRoleArn),
+                applyRoleCell(plan),
                 `the ${code("apply:*")} jobs, pushes to ${code(b)}`,
                 `${code(KEY_VARIABLES.apply.id)}, ${code(KEY_VARIABLES.apply.secret)}: protected, masked, scoped to the apply environments`,
               ],
@@ -297,9 +308,20 @@ export function renderGitlabBranchProtection(plan: PipelinePlan): string {
     "- [ ] Approval settings: Prevent approval by author; Prevent approvals by users who add commits;",
     "      Remove all approvals when commits are added to the source branch",
     "",
+    "The merge request pipeline is the one check: its plan jobs run only for the roots and",
+    "workspaces the change touches, and it does not grow with accounts.",
+    "",
+    "## Approving applies",
+    "",
+    `Each stage and root of a push pipeline has a manual job (${approvals.join(", ")}): the`,
+    "previews before it show every plan, and the apply jobs after it refuse a plan whose change set",
+    "differs from the preview's, or a state that moved since. Only users allowed to merge to the",
+    `protected branch can run a manual job of its pipelines: keep ${code(b)}'s "Allowed to merge" to the`,
+    "people who approve applies.",
+    "",
     "## Code owners",
     "",
-    `${code(repositoryPath(PIPELINE_FILES.gitlabCodeowners))} gives ${ownedPathsText(plan, ".gitlab-ci.yml")} to ${plan.codeOwners.map(code).join(", ")},`,
+    `${code(repositoryPath(PIPELINE_FILES.gitlabCodeowners))} gives ${ownedPaths(plan, "gitlab").map(code).join(", ")} to ${plan.codeOwners.map(code).join(", ")},`,
     "one required section per owner: each owner must approve. Each must be a member of the project",
     "(or the group be invited to it) with at least Developer access.",
     "",
@@ -307,13 +329,13 @@ export function renderGitlabBranchProtection(plan: PipelinePlan): string {
     "",
     "Settings → CI/CD → Protected environments, one per apply environment:",
     "",
-    ...markdownTable(["environment", "applies workspaces"], environmentRows(plan)),
+    ...markdownTable(["environment", "applies workspaces", "CI apply role"], environmentRows(plan)),
     "",
     "For each:",
     "",
     "- [ ] Allowed to deploy: Maintainers (or the group that runs applies)",
-    "- [ ] Approvers and required approvals: at least 1",
-    "- [ ] Allow pipeline triggerer to approve deployment: off",
+    "- [ ] Deployment approvals: none (the manual approval job approves the whole stage; deployment",
+    "      approvals would ask for one approval per workspace)",
     "",
     ...(oidc
       ? []
@@ -326,24 +348,23 @@ export function renderGitlabBranchProtection(plan: PipelinePlan): string {
           `- [ ] ${code(KEY_VARIABLES.apply.id)}, ${code(KEY_VARIABLES.apply.secret)}: the CI apply user's access key; protected; masked; one entry per apply environment with that environment as its scope`,
           "",
         ]),
+    "## Drift",
+    "",
+    `Build → Pipeline schedules: a schedule on ${code(b)} with the cron ${code(plan.driftSchedule)} (UTC). Scheduled`,
+    "and manually run pipelines plan every root and workspace; a plan with changes fails its job.",
+    "",
     "## Resource groups",
     "",
-    "Each workspace's apply jobs share the resource group `terraform-<workspace>`, so one applies at",
-    "a time. GitLab runs waiting jobs in no set order by default; to apply them in the order their",
-    "pipelines were created, set each group's process mode to `oldest_first` (Resource group API,",
-    `\`PUT /projects/:id/resource_groups/terraform-<workspace>\`): ${pipelineWorkspaces(plan)
-      .map((w) => code(`terraform-${w.workspace}`))
-      .join(", ")}.`,
+    "Each state's apply jobs share the resource group `terraform-<root>-<workspace>`, so one",
+    "applies at a time. To apply waiting jobs in the order their pipelines were created, set the",
+    "groups' process mode to `oldest_first` (Resource group API,",
+    "`PUT /projects/:id/resource_groups/:key`).",
     "",
     "## Forks",
     "",
     "Merge request pipelines from forks run in the fork, without this project's variables and",
     "with the fork's project path in their ID token: their plans fail. Run a fork's pipeline in",
     "this project only after reviewing its changes, `.gitlab-ci.yml` included.",
-    "",
-    `Apply jobs: ${pipelineWorkspaces(plan)
-      .map((w) => code(gitlabApplyJob(w.workspace)))
-      .join(", ")}.`,
     "",
   ].join("\n");
 }

@@ -1,6 +1,7 @@
 /**
- * CODEOWNERS for the infrastructure repository: the Terraform root, the pipeline definition and
- * the CODEOWNERS file itself belong to every configured owner.
+ * CODEOWNERS for the infrastructure repository: every Terraform root, the shared module
+ * folders, the pipeline definition with its support files, and the CODEOWNERS file itself
+ * belong to every configured owner.
  *
  * - GitHub ("About code owners"): one line per path with every owner. A line with several
  *   owners is satisfied by a review from ANY one of them; BRANCH-PROTECTION.md says how to
@@ -9,17 +10,27 @@
  *   the paths), and GitLab requires an approval from each required section, so every owner
  *   must approve.
  */
-import { commentHeader, directoryPrefix, PIPELINE_FILES, repositoryPath } from "./files";
+import { commentHeader, PIPELINE_FILES, repositoryPath } from "./files";
 import type { PipelinePlan } from "./model";
+import { SUPPORT_FOLDER } from "./support-files";
 
 /** The paths the owners own, as CODEOWNERS patterns anchored at the repository root. */
 export function ownedPaths(plan: PipelinePlan, platform: "github" | "gitlab"): string[] {
-  const root = directoryPrefix(plan) === "" ? "*" : `/${directoryPrefix(plan)}`;
+  const folder = (dir: string) => (dir === "." ? "*" : `/${dir}/`);
+  const code = [
+    ...new Set([...plan.roots.map((r) => folder(r.directory)), ...plan.sharedPaths.map(folder)]),
+  ];
   return platform === "github"
-    ? [root, "/.github/workflows/", `/${repositoryPath(PIPELINE_FILES.githubCodeowners)}`]
+    ? [
+        ...code,
+        "/.github/workflows/",
+        `/.github/${SUPPORT_FOLDER}/`,
+        `/${repositoryPath(PIPELINE_FILES.githubCodeowners)}`,
+      ]
     : [
-        root,
+        ...code,
         `/${repositoryPath(PIPELINE_FILES.gitlabCi)}`,
+        `/.gitlab/${SUPPORT_FOLDER}/`,
         `/${repositoryPath(PIPELINE_FILES.gitlabCodeowners)}`,
       ];
 }

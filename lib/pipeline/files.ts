@@ -1,7 +1,7 @@
 /**
  * Names, headers and the Terraform commands shared by the GitHub and GitLab templates.
  */
-import { generatedHeader, HANDOFF_FILES, regenerateCommand } from "../terraform/files";
+import { generatedHeader, regenerateCommand } from "../terraform/files";
 import type { PipelinePlan } from "./model";
 
 /** The generated files, relative to `out/<stack>/ci/`. */
@@ -10,9 +10,15 @@ export const PIPELINE_FILES = {
   githubWorkflow: "github/.github/workflows/terraform.yml",
   githubCodeowners: "github/.github/CODEOWNERS",
   githubBranchProtection: "github/BRANCH-PROTECTION.md",
+  githubData: "github/.github/tf-bootstrap/pipeline.json",
+  githubChanges: "github/.github/tf-bootstrap/changes.sh",
+  githubDigest: "github/.github/tf-bootstrap/plan-digest.sh",
   gitlabCi: "gitlab/.gitlab-ci.yml",
   gitlabCodeowners: "gitlab/.gitlab/CODEOWNERS",
   gitlabBranchProtection: "gitlab/BRANCH-PROTECTION.md",
+  gitlabData: "gitlab/.gitlab/tf-bootstrap/pipeline.json",
+  gitlabChanges: "gitlab/.gitlab/tf-bootstrap/changes.sh",
+  gitlabDigest: "gitlab/.gitlab/tf-bootstrap/plan-digest.sh",
 } as const;
 
 /** Where each file goes in the infrastructure repository (its path under `github/`/`gitlab/`). */
@@ -40,38 +46,8 @@ export function markdownHeader(stack: string): string[] {
   ];
 }
 
-/** The shared Terraform commands of every job, for one CLI. */
-export interface ToolCommands {
-  readonly init: string;
-  /** Selects `$WORKSPACE` (refusing one that is not in the account map). */
-  readonly selectWorkspace: string;
-  readonly plan: string;
-  readonly show: string;
-  readonly apply: string;
-}
-
-/** The saved plan: made and applied in the same job, so it never leaves the runner. */
-export const PLAN_FILE = "tfplan";
-
 /** How long a job waits for another run's state lock before failing. */
 export const LOCK_TIMEOUT = "5m";
-
-/** The commands of `plan`'s tool. The workspace is read from `$WORKSPACE`. */
-export function toolCommands(plan: PipelinePlan): ToolCommands {
-  const tool = plan.tool;
-  return {
-    init: `${tool} init -input=false -backend-config=${HANDOFF_FILES.backend}`,
-    selectWorkspace: `bash ${HANDOFF_FILES.selectWorkspace} "$WORKSPACE"`,
-    plan: `${tool} plan -input=false -lock-timeout=${LOCK_TIMEOUT} -no-color -out=${PLAN_FILE}`,
-    show: `${tool} show -no-color ${PLAN_FILE}`,
-    apply: `${tool} apply -input=false -lock-timeout=${LOCK_TIMEOUT} -no-color ${PLAN_FILE}`,
-  };
-}
-
-/** The Terraform root as a repository path prefix: `''` for `.`, else `dir/`. */
-export function directoryPrefix(plan: PipelinePlan): string {
-  return plan.terraformDirectory === "." ? "" : `${plan.terraformDirectory}/`;
-}
 
 /** The tool's display name. */
 export function toolName(plan: PipelinePlan): string {

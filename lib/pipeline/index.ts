@@ -8,3 +8,5 @@ export * from "./readme";
 export * from "./render";
 export * from "./validate";
 export * from "./yaml";
+export * from "./pins";
+export * from "./support-files";

@@ -15,6 +15,14 @@ import {
   TOOL_VERSION,
   WORKSPACE,
 } from "../config/rules";
+import {
+  CRON_SCHEDULE,
+  MAX_PARALLEL_LIMIT,
+  REPOSITORY_PATH,
+  ROOT_NAME,
+  SHA256_HEX,
+  SHARED_STATE_KEY,
+} from "../config/pipeline-rules";
 import { GITHUB_MATRIX_LIMIT } from "./github-workflow";
 import { usesOidc, type PipelinePlan } from "./model";
 
@@ -59,6 +67,10 @@ const RULES = {
   },
   directory: TERRAFORM_DIRECTORY,
   toolVersion: TOOL_VERSION,
+  root: ROOT_NAME,
+  path: REPOSITORY_PATH,
+  cron: CRON_SCHEDULE,
+  sha256: SHA256_HEX,
 } satisfies Record<string, Rule>;
 
 /** Every problem of `plan` (empty when it can be rendered). */
@@ -86,13 +98,17 @@ export function validatePipelinePlan(plan: PipelinePlan): PipelineProblem[] {
     check("audience", plan.audience, RULES.audience);
   }
   check("planRoleArn", plan.planRoleArn, RULES.roleArn);
-  check("applyRoleArn", plan.applyRoleArn, RULES.roleArn);
-  if (plan.planRoleArn === plan.applyRoleArn) {
-    problems.push({
-      path: "applyRoleArn",
-      value: plan.applyRoleArn,
-      message: "is the plan role; pull request jobs must never hold the apply role's permissions",
-    });
+  const environments = [...new Set(plan.stages.flat().map((w) => w.environment))];
+  for (const environment of environments) {
+    const arn = plan.applyRoleArns[environment];
+    check(`applyRoleArns.${environment}`, arn, RULES.roleArn);
+    if (arn !== undefined && arn === plan.planRoleArn) {
+      problems.push({
+        path: `applyRoleArns.${environment}`,
+        value: arn,
+        message: "is the plan role; pull request jobs must never hold the apply role's permissions",
+      });
+    }
   }
 
   if (plan.stages.length === 0) {
@@ -139,7 +155,67 @@ export function validatePipelinePlan(plan: PipelinePlan): PipelineProblem[] {
     }
     owners.add(owner.toLowerCase());
   });
-  check("terraformDirectory", plan.terraformDirectory, RULES.directory);
+  const known = new Set(plan.stages.flat().map((w) => w.workspace));
+  if (plan.roots.length === 0) {
+    problems.push({ path: "roots", value: [], message: "must name at least one Terraform root" });
+  }
+  const rootNames = new Set<string>();
+  plan.roots.forEach((root, i) => {
+    check(`roots[${i}].name`, root.name, RULES.root);
+    check(`roots[${i}].directory`, root.directory, RULES.directory);
+    if (rootNames.has(root.name)) {
+      problems.push({ path: `roots[${i}].name`, value: root.name, message: "appears twice" });
+    }
+    rootNames.add(root.name);
+    if (plan.roots.slice(0, i).some((other) => other.stateKey === root.stateKey)) {
+      problems.push({
+        path: `roots[${i}].stateKey`,
+        value: root.stateKey,
+        message: "is another root's state key; two roots would share one state",
+      });
+    }
+    const own = `${root.name}/${SHARED_STATE_KEY}`;
+    if (root.stateKey !== SHARED_STATE_KEY && root.stateKey !== own) {
+      problems.push({
+        path: `roots[${i}].stateKey`,
+        value: root.stateKey,
+        message: `must be '${SHARED_STATE_KEY}' or '${own}'`,
+      });
+    }
+    root.workspaces.forEach((w, j) => {
+      if (!known.has(w)) {
+        problems.push({
+          path: `roots[${i}].workspaces[${j}]`,
+          value: w,
+          message: "is not a workspace of any stage",
+        });
+      }
+    });
+    plan.roots.slice(0, i).forEach((other, j) => {
+      const inside = (a: string, b: string) => b === "." || a === b || a.startsWith(`${b}/`);
+      if (inside(root.directory, other.directory) || inside(other.directory, root.directory)) {
+        problems.push({
+          path: `roots[${i}].directory`,
+          value: root.directory,
+          message: `overlaps the directory of roots[${j}] (${other.directory}); a file would belong to two roots`,
+        });
+      }
+    });
+  });
+  plan.sharedPaths.forEach((p, i) => check(`sharedPaths[${i}]`, p, RULES.path));
+  check("driftSchedule", plan.driftSchedule, RULES.cron);
+  check("toolSha256", plan.toolSha256, RULES.sha256);
+  if (
+    !Number.isInteger(plan.maxParallel) ||
+    plan.maxParallel < 1 ||
+    plan.maxParallel > MAX_PARALLEL_LIMIT
+  ) {
+    problems.push({
+      path: "maxParallel",
+      value: plan.maxParallel,
+      message: `must be a whole number from 1 to ${MAX_PARALLEL_LIMIT}`,
+    });
+  }
   if (plan.tool !== "terraform" && plan.tool !== "tofu") {
     problems.push({ path: "tool", value: plan.tool, message: "must be terraform or tofu" });
   }

@@ -1,9 +1,10 @@
 import { accountRootArn, bucketArn, kmsAliasArn, trailArn } from "../arn";
 import type { TopologyConfig } from "../config/parse";
 import { allow, deny, policyDocument } from "../iam/documents";
-import { accountAdministersKey, KEY_DELETION_WINDOW_DAYS } from "./kms";
+import { backendAdministrators } from "./administrators";
+import { accountAdministersKey, denyKeyAdministration, KEY_DELETION_WINDOW_DAYS } from "./kms";
 import type { AuditPlan } from "./model";
-import { denyInsecureTransport } from "./state";
+import { denyBucketConfigurationChanges, denyInsecureTransport } from "./state";
 
 /** Prefix of CloudTrail's objects in the log bucket. */
 export const TRAIL_PREFIX = "cloudtrail";
@@ -25,6 +26,7 @@ export function planAudit(config: TopologyConfig): AuditPlan {
   const stateArn = bucketArn(partition, config.names.stateBucket);
   const trailContext = `arn:${partition}:cloudtrail:*:${accountId}:trail/*`;
   const root = accountRootArn(partition, accountId);
+  const administrators = backendAdministrators(config);
   return {
     trailName: config.audit.trailName,
     trailArn: trail,
@@ -40,6 +42,7 @@ export function planAudit(config: TopologyConfig): AuditPlan {
       deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
       policy: policyDocument(
         accountAdministersKey(partition, accountId),
+        denyKeyAdministration(administrators),
         allow({
           sid: "CloudTrailEncryptsLogs",
           principal: { Service: ["cloudtrail.amazonaws.com"] },
@@ -98,9 +101,10 @@ export function planAudit(config: TopologyConfig): AuditPlan {
       deny({
         sid: "DenyLogTampering",
         principal: "*",
-        actions: ["s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion"],
-        resources: [logArn, `${logArn}/*`],
+        actions: ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+        resources: [`${logArn}/*`],
       }),
+      ...denyBucketConfigurationChanges(logArn, administrators),
     ),
   };
 }

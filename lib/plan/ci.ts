@@ -106,12 +106,14 @@ function stateStatements(config: TopologyConfig, state: StatePlan, path: Access)
       : allow({ sid: "ReadState", actions: ["s3:GetObject"], resources: [`${objects}*`] }),
     allow({
       // Every fresh checkout starts in Terraform's `default` workspace, and `init` reads that
-      // workspace's state (the backend's `key`, at the bucket root) before one is selected.
-      // Read only: the default workspace cannot be locked or written, and the account map
-      // refuses it.
+      // workspace's state (the backend's `key`, at the bucket root) before one is selected:
+      // one object per Terraform root, each named exactly. Read only: the default workspace
+      // cannot be locked or written, and the account map refuses it.
       sid: "ReadDefaultWorkspaceState",
       actions: ["s3:GetObject"],
-      resources: [`${state.bucketArn}/${state.key}`],
+      resources: [...new Set(config.names.roots.map((r) => r.stateKey))].map(
+        (key) => `${state.bucketArn}/${key}`,
+      ),
     }),
     path === "apply"
       ? allow({

@@ -118,9 +118,25 @@ export interface PipelineSettingsPlan {
   /** Apply order: stages of workspaces, applied one after another. */
   readonly applyStages: readonly (readonly string[])[];
   readonly codeOwners: readonly string[];
-  readonly terraformDirectory: string;
+  /** The Terraform roots: directory, workspaces and backend `key` of each. */
+  readonly roots: readonly {
+    readonly name: string;
+    readonly directory: string;
+    readonly workspaces: readonly string[];
+    readonly stateKey: string;
+  }[];
+  /** The CI apply role of each apply environment (today every one is the CI apply role). */
+  readonly applyRoleArns: Readonly<Record<string, string>>;
+  /** How many jobs of one matrix run at once. */
+  readonly maxParallel: number;
+  /** Repository paths whose change replans every root. */
+  readonly sharedPaths: readonly string[];
+  /** Cron (UTC) of the full plan that reports drift. */
+  readonly driftSchedule: string;
   readonly tool: "terraform" | "tofu";
   readonly toolVersion: string;
+  /** SHA-256 of the tool's linux_amd64 release archive. */
+  readonly toolSha256: string;
 }
 
 /** A KMS key with its alias and policy. */

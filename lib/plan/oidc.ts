@@ -8,7 +8,8 @@ import type { CiWorkflowsPlan, OidcProviderPlan } from "./model";
  *
  * Subjects (the `sub` claim), from GitHub's "About security hardening with OpenID Connect" and
  * GitLab's "OpenID Connect (OIDC) Authentication Using ID Tokens":
- * - GitHub, pull request jobs: `repo:OWNER/REPO:pull_request`. A job that names an environment
+ * - GitHub, pull request jobs: `repo:OWNER/REPO:pull_request`; jobs of a branch that name no
+ *   environment (pushes, schedules): `repo:OWNER/REPO:ref:refs/heads/BRANCH`. A job that names an environment
  *   gets `repo:OWNER/REPO:environment:NAME` instead, whatever its trigger, so apply jobs,
  *   which run in environments whose reviewers approve them, present that subject.
  * - GitLab, every job: `project_path:GROUP/PROJECT:ref_type:branch:ref:BRANCH`. The
@@ -48,8 +49,10 @@ export function workflowSubjects(
 ): string[] {
   const repository = config.ci.repository ?? "";
   if (provider.platform === "github") {
+    // The plan path also admits jobs of the protected branch without an environment: the
+    // preview of a merged change before its apply is approved, and the scheduled drift plan.
     return path === "plan"
-      ? [`repo:${repository}:pull_request`]
+      ? [`repo:${repository}:pull_request`, `repo:${repository}:ref:refs/heads/${config.ci.branch}`]
       : applyEnvironments(config).map((env) => `repo:${repository}:environment:${env}`);
   }
   const ref = path === "plan" ? "*" : config.ci.branch;

@@ -10,7 +10,13 @@ import { trustOnly } from "./trust";
 /** Name of the Terraform role's inline policy. */
 export const TERRAFORM_ROLE_POLICY = "terraform";
 
-/** Actions that would let the Terraform role change or remove itself. */
+/**
+ * Actions that change or remove a role: its trust, its policies, its boundary, its tags (the
+ * `tf-bootstrap:access` tag decides which rules hold it), its settings, its existence. The
+ * Terraform role may not make them on itself, on the plan role of its account (whose trust it
+ * could otherwise open to itself, or whose permissions it could widen for every later
+ * unreviewed plan) or on the bootstrap roles (the deployer's administrator roles).
+ */
 export const SELF_CHANGE_ACTIONS = [
   "iam:AttachRolePolicy",
   "iam:DeleteRole",
@@ -26,12 +32,41 @@ export const SELF_CHANGE_ACTIONS = [
   "iam:UpdateRoleDescription",
 ];
 
-/** Actions that would let the Terraform role rewrite its own permissions boundary. */
-export const BOUNDARY_CHANGE_ACTIONS = [
+/**
+ * Actions that would rewrite a customer managed policy in place: a new default version is a
+ * new document for every role it is attached to. The Terraform role may not make them on the
+ * customer managed policies attached to it or on its permissions boundary.
+ */
+export const POLICY_CHANGE_ACTIONS = [
   "iam:CreatePolicyVersion",
   "iam:DeletePolicy",
   "iam:DeletePolicyVersion",
   "iam:SetDefaultPolicyVersion",
+];
+
+/**
+ * With a permissions boundary, actions that could create or widen an identity beyond it. Each
+ * is denied unless `iam:PermissionsBoundary` (the boundary the new identity gets, or the one the
+ * changed identity has) is the configured boundary: the boundary then bounds everything the
+ * Terraform role creates, and roles or users without it (the account's existing ones) cannot be
+ * given a policy or a new trust by Terraform.
+ */
+export const BOUNDED_IDENTITY_ACTIONS = [
+  "iam:AttachRolePolicy",
+  "iam:AttachUserPolicy",
+  "iam:CreateRole",
+  "iam:CreateUser",
+  "iam:PutRolePermissionsBoundary",
+  "iam:PutRolePolicy",
+  "iam:PutUserPermissionsBoundary",
+  "iam:PutUserPolicy",
+  "iam:UpdateAssumeRolePolicy",
+];
+
+/** With a permissions boundary, removing a boundary from any role or user is denied outright. */
+export const BOUNDARY_REMOVAL_ACTIONS = [
+  "iam:DeleteRolePermissionsBoundary",
+  "iam:DeleteUserPermissionsBoundary",
 ];
 
 /** The ARN of a policy given as an AWS managed ARN or as a customer policy `path/name`. */
@@ -45,6 +80,72 @@ export function policyRefArn(partition: string, accountId: string, ref: string):
 /** The Terraform role's ARN in one product account. */
 export function terraformRoleArn(config: TopologyConfig, accountId: string): string {
   return roleArn(config.partition, accountId, config.terraformRole.path, config.terraformRole.name);
+}
+
+/** The bootstrap roles of the stack (by name, without repeats): in every product account. */
+function bootstrapRoleNames(config: TopologyConfig): string[] {
+  return [
+    ...new Set([
+      config.terraformAccount.bootstrapRoleName,
+      ...Object.values(config.names.bootstrapRoles),
+    ]),
+  ].sort();
+}
+
+/**
+ * The Terraform role's guards: explicit Denies no other grant can lift. Each names only
+ * ARNs built from config, the same in every product account up to its id.
+ * - the topology's roles of the account (itself, the plan role, every bootstrap role name of
+ *   the stack) cannot be changed ({@link SELF_CHANGE_ACTIONS});
+ * - the customer managed policies attached to it and a customer managed boundary cannot be
+ *   rewritten ({@link POLICY_CHANGE_ACTIONS});
+ * - with a boundary: identities are created and widened only with that boundary
+ *   ({@link BOUNDED_IDENTITY_ACTIONS}), and no boundary is removed.
+ */
+function terraformRoleGuards(
+  config: TopologyConfig,
+  accountId: string,
+  boundary: string | undefined,
+): Statement[] {
+  const topologyRoles = [
+    terraformRoleArn(config, accountId),
+    planRoleArn(config, accountId),
+    ...bootstrapRoleNames(config).map((name) => roleArn(config.partition, accountId, "/", name)),
+  ];
+  const ownPolicies = [
+    ...config.terraformRole.customerManagedPolicies.map((p) =>
+      policyRefArn(config.partition, accountId, p),
+    ),
+    ...(boundary !== undefined && !AWS_MANAGED_POLICY_ARN.test(boundary) ? [boundary] : []),
+  ];
+  const statements: Statement[] = [
+    deny({
+      sid: "DenyChangingTopologyRoles",
+      actions: SELF_CHANGE_ACTIONS,
+      resources: topologyRoles,
+    }),
+  ];
+  if (ownPolicies.length > 0) {
+    statements.push(
+      deny({
+        sid: "DenyChangingOwnPolicies",
+        actions: POLICY_CHANGE_ACTIONS,
+        resources: ownPolicies,
+      }),
+    );
+  }
+  if (boundary !== undefined) {
+    statements.push(
+      deny({
+        sid: "DenyIdentitiesWithoutBoundary",
+        actions: BOUNDED_IDENTITY_ACTIONS,
+        resources: ["*"],
+        condition: { StringNotEquals: { "iam:PermissionsBoundary": [boundary] } },
+      }),
+      deny({ sid: "DenyRemovingBoundaries", actions: BOUNDARY_REMOVAL_ACTIONS, resources: ["*"] }),
+    );
+  }
+  return statements;
 }
 
 /**
@@ -71,18 +172,7 @@ export function planTerraformRole(
       }),
     );
   }
-  statements.push(
-    deny({ sid: "DenyChangingThisRole", actions: SELF_CHANGE_ACTIONS, resources: [arn] }),
-  );
-  if (boundary && !AWS_MANAGED_POLICY_ARN.test(boundary)) {
-    statements.push(
-      deny({
-        sid: "DenyChangingBoundary",
-        actions: BOUNDARY_CHANGE_ACTIONS,
-        resources: [boundary],
-      }),
-    );
-  }
+  statements.push(...terraformRoleGuards(config, accountId, boundary));
   return {
     name: role.name,
     access: "apply",
@@ -117,7 +207,11 @@ function planRoleStatements(config: TopologyConfig): Statement[] {
   if (statements === undefined) {
     statements = [
       ...planReadStatements(config.terraformRole.allowedServices),
-      ...denySecretReads(),
+      ...denySecretReads(
+        config.terraformPlanRole.managedPolicyArns.length > 0
+          ? "all"
+          : config.terraformRole.allowedServices,
+      ),
     ];
     planStatements.set(config, statements);
   }

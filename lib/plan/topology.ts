@@ -5,7 +5,7 @@ import { ciRoleArn, planCiIdentity, planCiRole } from "./ci";
 import type { ConfigProblem } from "../errors/config-error";
 import { planLimitProblems } from "./limits";
 import type { ProductAccountPlan, ProviderPlan, TopologyPlan } from "./model";
-import { planOidcProvider } from "./oidc";
+import { applyEnvironments, planOidcProvider } from "./oidc";
 import { planPlanRole, planTerraformRole } from "./product";
 import { planState } from "./state";
 
@@ -98,9 +98,16 @@ export function planTopology(config: TopologyConfig): TopologyPlan {
       audience: config.ci.audience,
       applyStages: config.names.applyStages,
       codeOwners: config.names.codeOwners,
-      terraformDirectory: config.ci.pipeline.terraformDirectory,
+      roots: config.names.roots,
+      applyRoleArns: Object.fromEntries(
+        applyEnvironments(config).map((environment) => [environment, ciRoleArn(config, "apply")]),
+      ),
+      maxParallel: config.ci.pipeline.maxParallel,
+      sharedPaths: config.ci.pipeline.sharedPaths,
+      driftSchedule: config.ci.pipeline.driftSchedule,
       tool: config.ci.pipeline.tool,
       toolVersion: config.names.toolVersion,
+      toolSha256: config.names.toolSha256,
     },
   };
 }

@@ -2,8 +2,15 @@ import { accountRootArn } from "../arn";
 import { allow, policyDocument } from "../iam/documents";
 import type { PolicyDocument } from "../iam/types";
 
-/** The actions a trusted caller needs: assume, and tag the session or set a source identity. */
-export const ASSUME_ACTIONS = ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"];
+/**
+ * The only action a trusted caller is allowed: assume the role. `sts:TagSession` and
+ * `sts:SetSourceIdentity` are left out on purpose: both are values the caller chooses (session
+ * tags that attribute-based access control in a product account may trust, and the source
+ * identity CloudTrail shows for the whole role chain), and the caller is CI running code that
+ * may come from a pull request. Without them, AssumeRole with tags or a source identity is
+ * refused; CloudTrail still names the CI role session (`role-session-name`) and its caller.
+ */
+export const ASSUME_ACTIONS = ["sts:AssumeRole"];
 
 /**
  * A trust policy that admits exactly one IAM identity, `callerArn`.

@@ -15,7 +15,17 @@ import {
   follows,
   type NameRule,
 } from "../config/rules";
+import { DEFAULT_ROOT_NAME } from "../config/names";
+import {
+  CRON_SCHEDULE,
+  MAX_PARALLEL_LIMIT,
+  REPOSITORY_PATH,
+  ROOT_NAME,
+  SHA256_HEX,
+  SHARED_STATE_KEY,
+} from "../config/pipeline-rules";
 import { CI_MODES, LOCK_MODES, PIPELINE_TOOLS } from "../config/schema";
+import { pinnedToolSha256 } from "../pipeline/pins";
 import { GITHUB_ISSUER } from "../plan/oidc";
 
 /**
@@ -55,6 +65,18 @@ export interface BackendOutputs {
   readonly kmsKeyArn: string;
 }
 
+/** One Terraform root of the infrastructure repository. */
+export interface RootOutputs {
+  /** Stable key: names the root's state object, jobs and plan comment. */
+  readonly name: string;
+  /** Its directory in the infrastructure repository. */
+  readonly directory: string;
+  /** The workspaces it is planned and applied in. */
+  readonly workspaces: readonly string[];
+  /** Its backend `key`: `terraform.tfstate` or `<name>/terraform.tfstate`. */
+  readonly stateKey: string;
+}
+
 /** How CI authenticates, and what the generated pipelines need. */
 export interface CiOutputs {
   readonly mode: (typeof CI_MODES)[number];
@@ -69,10 +91,26 @@ export interface CiOutputs {
   /** Apply order: stages of workspaces; every workspace appears exactly once. */
   readonly applyStages: readonly (readonly string[])[];
   readonly codeOwners: readonly string[];
-  /** The Terraform root inside the infrastructure repository. */
-  readonly terraformDirectory: string;
+  /**
+   * The Terraform roots. Outputs of stacks from before roots name one directory
+   * (`terraformDirectory`): that is one root with the backend's `key`.
+   */
+  readonly roots: readonly RootOutputs[];
+  /**
+   * The CI apply role of each apply environment. Outputs without it: the CI apply role
+   * (`ciRoleArn`) for every environment.
+   */
+  readonly applyRoleArns: Readonly<Record<string, string>>;
+  /** How many jobs of one matrix run at once (default 10). */
+  readonly maxParallel: number;
+  /** Repository paths whose change replans every root (default `modules`). */
+  readonly sharedPaths: readonly string[];
+  /** Cron (UTC) of the full plan that reports drift. */
+  readonly driftSchedule: string;
   readonly tool: (typeof PIPELINE_TOOLS)[number];
   readonly toolVersion: string;
+  /** SHA-256 of the release's linux_amd64 archive (outputs without it: the pinned one). */
+  readonly toolSha256: string;
   /** How long the jobs' CI role sessions last, in seconds (the CI roles' maximum). */
   readonly sessionDurationSeconds: number;
 }
@@ -162,11 +200,47 @@ const ciSchema = z.object(
         { error: "must be a list of code owners" },
       )
       .min(1, { error: "lists no code owner: infrastructure code needs reviewers" }),
-    terraformDirectory: text("the Terraform root's directory").regex(DIRECTORY_SHAPE, {
-      error: "must be '.' or a relative directory path such as terraform",
-    }),
+    terraformDirectory: text("the Terraform root's directory")
+      .regex(DIRECTORY_SHAPE, {
+        error: "must be '.' or a relative directory path such as terraform",
+      })
+      .optional(),
+    roots: z
+      .array(
+        z.object(
+          {
+            name: ruled(ROOT_NAME, "a root name"),
+            directory: text("the root's directory").regex(DIRECTORY_SHAPE, {
+              error: "must be '.' or a relative directory path such as terraform",
+            }),
+            workspaces: z
+              .array(text("a workspace name"), { error: "must be a list of workspace names" })
+              .min(1, { error: "lists no workspace" }),
+            stateKey: text("the root's state key").refine(
+              (k) => k === SHARED_STATE_KEY || /^[a-z0-9-]+\/terraform\.tfstate$/.test(k),
+              { error: `must be '${SHARED_STATE_KEY}' or '<root>/${SHARED_STATE_KEY}'` },
+            ),
+          },
+          { error: "must be an object { name, directory, workspaces, stateKey }" },
+        ),
+        { error: "must be a list of roots" },
+      )
+      .min(1, { error: "lists no root" })
+      .optional(),
+    applyRoleArns: z.record(z.string(), roleArn).optional(),
+    maxParallel: z
+      .number({ error: `must be a whole number from 1 to ${MAX_PARALLEL_LIMIT}` })
+      .int({ error: `must be a whole number from 1 to ${MAX_PARALLEL_LIMIT}` })
+      .min(1, { error: "must be at least 1" })
+      .max(MAX_PARALLEL_LIMIT, { error: `must be at most ${MAX_PARALLEL_LIMIT}` })
+      .default(10),
+    sharedPaths: z
+      .array(ruled(REPOSITORY_PATH, "a repository path"), { error: "must be a list of paths" })
+      .default(["modules"]),
+    driftSchedule: ruled(CRON_SCHEDULE, "a cron schedule").default("23 5 * * 1-5"),
     tool: enumOf(PIPELINE_TOOLS),
     toolVersion: ruled(TOOL_VERSION, "the tool's release"),
+    toolSha256: ruled(SHA256_HEX, "a SHA-256").optional(),
     // Absent from the outputs of stacks deployed before it: the CI roles' default maximum.
     sessionDurationSeconds: z
       .number({ error: "must be a whole number of seconds from 900 to 43200" })
@@ -430,6 +504,96 @@ function ciModeProblems(data: ParsedOutputs): OutputProblem[] {
   return problems;
 }
 
+/** The roots of the outputs; outputs from before roots have one, in `terraformDirectory`. */
+function rootsOf(data: ParsedOutputs): RootOutputs[] {
+  if (data.ci.roots !== undefined) return data.ci.roots;
+  return [
+    {
+      name: DEFAULT_ROOT_NAME,
+      directory: data.ci.terraformDirectory ?? "terraform",
+      workspaces: data.ci.applyStages.flat(),
+      stateKey: data.backend.key,
+    },
+  ];
+}
+
+function pipelineOutputProblems(data: ParsedOutputs): OutputProblem[] {
+  const problems: OutputProblem[] = [];
+  const known = new Set(Object.keys(data.workspaces));
+  if (data.ci.roots !== undefined && data.ci.terraformDirectory !== undefined) {
+    problems.push({
+      path: "ci.terraformDirectory",
+      value: data.ci.terraformDirectory,
+      message: "is set together with ci.roots; the outputs disagree",
+    });
+  }
+  const names = new Set<string>();
+  (data.ci.roots ?? []).forEach((root, i) => {
+    if (names.has(root.name)) {
+      problems.push({ path: `ci.roots.${i}.name`, value: root.name, message: "appears twice" });
+    }
+    names.add(root.name);
+    const own = `${root.name}/${SHARED_STATE_KEY}`;
+    if (root.stateKey !== SHARED_STATE_KEY && root.stateKey !== own) {
+      problems.push({
+        path: `ci.roots.${i}.stateKey`,
+        value: root.stateKey,
+        message: `must be '${SHARED_STATE_KEY}' or '${own}'`,
+      });
+    }
+    root.workspaces.forEach((w, j) => {
+      if (known.size > 0 && !known.has(w)) {
+        problems.push({
+          path: `ci.roots.${i}.workspaces.${j}`,
+          value: w,
+          message: `is not a workspace of the outputs (${[...known].sort().join(", ")}); the outputs disagree`,
+        });
+      }
+    });
+  });
+  const environments = new Set(Object.values(data.workspaces).map((w) => w.environment));
+  const roles = data.ci.applyRoleArns;
+  if (roles !== undefined) {
+    for (const environment of [...environments].sort()) {
+      if (roles[environment] === undefined) {
+        problems.push({
+          path: `ci.applyRoleArns.${environment}`,
+          value: undefined,
+          message: "is missing: every apply environment needs its CI apply role",
+        });
+      }
+    }
+    for (const [environment, arn] of Object.entries(roles)) {
+      if (roleAccount(arn) !== data.terraformAccountId) {
+        problems.push({
+          path: `ci.applyRoleArns.${environment}`,
+          value: arn,
+          message: `is a role in account ${roleAccount(arn)}, not in the Terraform account ${data.terraformAccountId}`,
+        });
+      }
+      // A CI plan role equal to ciRoleArn is reported once, at ciPlanRoleArn.
+      if (arn === data.ciPlanRoleArn && data.ciPlanRoleArn !== data.ciRoleArn) {
+        problems.push({
+          path: `ci.applyRoleArns.${environment}`,
+          value: arn,
+          message: "is the CI plan role: the apply path must never share the plan path's role",
+        });
+      }
+    }
+  }
+  if (
+    data.ci.toolSha256 === undefined &&
+    pinnedToolSha256(data.ci.tool, data.ci.toolVersion) === undefined
+  ) {
+    problems.push({
+      path: "ci.toolSha256",
+      value: undefined,
+      message: `is missing, and tf-bootstrap has no checksum of ${data.ci.tool} ${data.ci.toolVersion}: the pipelines install only an archive whose SHA-256 they know. Set ci.pipeline.toolSha256 in the stack config and run \`pulumi up\`, or use a release lib/pipeline/pins.ts lists`,
+    });
+  }
+  return problems;
+}
+
 function applyStageProblems(data: ParsedOutputs): OutputProblem[] {
   const problems: OutputProblem[] = [];
   const known = new Set(Object.keys(data.workspaces));
@@ -492,11 +656,25 @@ export function parseDeployedOutputs(raw: unknown): OutputsResult {
     ...backendProblems(data),
     ...ciModeProblems(data),
     ...(workspaces.length > 0 ? applyStageProblems(data) : []),
+    ...pipelineOutputProblems(data),
   );
   if (problems.length > 0) return { ok: false, problems };
   const { lockTable, ...backend } = data.backend;
-  const { repository, audience, oidcProviderArn, ...ci } = data.ci;
+  const { repository, audience, oidcProviderArn, applyRoleArns, toolSha256, ...rest } = data.ci;
+  const ci = {
+    mode: rest.mode,
+    branch: rest.branch,
+    applyStages: rest.applyStages,
+    codeOwners: rest.codeOwners,
+    maxParallel: rest.maxParallel,
+    sharedPaths: rest.sharedPaths,
+    driftSchedule: rest.driftSchedule,
+    tool: rest.tool,
+    toolVersion: rest.toolVersion,
+    sessionDurationSeconds: rest.sessionDurationSeconds,
+  };
   const oidc = ci.mode !== "iam-user";
+  const environments = [...new Set(workspaces.map((w) => w.environment))].sort();
   return {
     ok: true,
     outputs: {
@@ -510,6 +688,10 @@ export function parseDeployedOutputs(raw: unknown): OutputsResult {
       ciPlanRoleArn: data.ciPlanRoleArn,
       ci: {
         ...ci,
+        roots: rootsOf(data),
+        applyRoleArns:
+          applyRoleArns ?? Object.fromEntries(environments.map((e) => [e, data.ciRoleArn])),
+        toolSha256: toolSha256 ?? pinnedToolSha256(ci.tool, ci.toolVersion) ?? "",
         ...(repository !== undefined ? { repository } : {}),
         ...(oidc && audience !== undefined ? { audience } : {}),
         ...(oidc && oidcProviderArn !== undefined ? { oidcProviderArn } : {}),

@@ -33,13 +33,17 @@ export function pipelinePlanFromOutputs(outputs: DeployedOutputs, stack: string)
     ...(ci.repository !== undefined ? { repository: ci.repository } : {}),
     audience: ci.audience ?? IAM_USER_AUDIENCE,
     planRoleArn: outputs.ciPlanRoleArn,
-    applyRoleArn: outputs.ciRoleArn,
+    applyRoleArns: { ...ci.applyRoleArns },
     stages,
+    roots: ci.roots.map((r) => ({ ...r, workspaces: [...r.workspaces] })),
     codeOwners: [...ci.codeOwners],
-    terraformDirectory: ci.terraformDirectory,
     tool: ci.tool,
     toolVersion: ci.toolVersion,
+    toolSha256: ci.toolSha256,
     sessionDurationSeconds: ci.sessionDurationSeconds,
+    maxParallel: ci.maxParallel,
+    sharedPaths: [...ci.sharedPaths],
+    driftSchedule: ci.driftSchedule,
   };
 }
 
@@ -49,7 +53,6 @@ function outputPath(path: string, plan: PipelinePlan): string {
     stack: "(the stack name)",
     region: "backend.region",
     planRoleArn: "ciPlanRoleArn",
-    applyRoleArn: "ciRoleArn",
     stages: "ci.applyStages",
   };
   const known = direct[path];

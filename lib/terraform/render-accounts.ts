@@ -4,8 +4,14 @@ import { hclString } from "./hcl";
 import { supportedVersions } from "./versions";
 import { ACCESS_VALUES, type Access } from "../plan/model";
 
-/** The name of the output whose precondition refuses a workspace that is not in the map. */
-export const GUARD_OUTPUT = "workspace_account";
+/**
+ * The variable whose validation is the workspace guard: it refuses a workspace that is not in
+ * the map.
+ */
+export const GUARD_VARIABLE = "accounts";
+
+/** The name of the output that shows the product account a workspace manages. */
+export const ACCOUNT_OUTPUT = "workspace_account";
 
 /**
  * A run's access levels, the values of the `access` variable: the CI paths. `plan` (the
@@ -52,10 +58,17 @@ export function renderAccountsTfvars(outputs: DeployedOutputs): string {
 /**
  * `accounts.tf`: the variables (the tfvars file's, and the run's access level), the selected
  * workspace's account and role, and the workspace guard, with no provider in it (so it can be
- * checked without downloading one). The guard is an output precondition: a plan or apply in a
- * workspace that is not in `var.accounts` (the `default` workspace included) fails with a
- * message naming the workspace and the known ones. `local.account` is null then, so the
- * provider in `providers.tf` cannot be configured either: nothing runs with the wrong account.
+ * checked without downloading one).
+ *
+ * The guard is a validation of `var.accounts` that reads `terraform.workspace`: a plan or apply
+ * in a workspace that is not in the map (the `default` workspace included) fails with one
+ * message naming the workspace and the known ones. Everything else depends on `var.accounts`
+ * (`local.account`, the provider of `providers.tf` and through it every resource, a root's own
+ * references to `local.account`), so the engine evaluates none of it: no second error, no
+ * provider configured, no request to any product account. An output precondition would not do:
+ * nothing depends on a root module's output, so the provider and the resources would still be
+ * evaluated beside it, each failing on the missing account with an error of its own. Validations
+ * that read other objects need Terraform 1.9 or OpenTofu 1.9 (see `versions.ts`).
  */
 export function renderAccountsTf(outputs: DeployedOutputs, options: HandoffOptions): string {
   const versions = supportedVersions(outputs.backend.lockMode);
@@ -112,26 +125,28 @@ export function renderAccountsTf(outputs: DeployedOutputs, options: HandoffOptio
     '    condition     = alltrue(flatten([for a in values(var.accounts) : [for arn in [a.role_arn, a.plan_role_arn] : try(regex("^arn:[^:]+:iam::([0-9]{12}):role/", arn)[0], "") == a.account_id]]))',
     '    error_message = "Every role_arn and plan_role_arn in var.accounts must be an IAM role ARN in its own account_id."',
     "  }",
+    "",
+    "  # The workspace guard: a plan or apply in a workspace that is not in the map (the default",
+    "  # workspace included) fails here, with this one message. Everything below, the provider of",
+    "  # providers.tf and every resource depend on var.accounts, so none of it is evaluated then.",
+    "  validation {",
+    "    condition     = contains(keys(var.accounts), terraform.workspace)",
+    `    error_message = "Workspace \\"\${terraform.workspace}\\" is not in the topology: accounts.auto.tfvars.json maps only the workspaces \${join(", ", sort(keys(var.accounts)))}. Select one of them (workspace select NAME), or add the account to the tf-bootstrap stack, deploy it and regenerate these files."`,
+    "  }",
     "}",
     "",
     "locals {",
-    "  # The selected workspace's account; null when the workspace is not in var.accounts, and",
-    "  # then the precondition below stops plan and apply.",
+    "  # The selected workspace's account (the guard above refuses a workspace that is not in the",
+    "  # map; the lookup keeps commands that skip validations, such as console, from failing).",
     "  account = lookup(var.accounts, terraform.workspace, null)",
     "",
-    "  # The role the aws provider assumes in that account, for the run's access level (null with",
-    "  # the account, so that only the guard's message is shown).",
+    "  # The role the aws provider assumes in that account, for the run's access level.",
     `  role_arn = local.account == null ? null : (var.access == ${hclString(apply)} ? local.account.role_arn : local.account.plan_role_arn)`,
     "}",
     "",
-    `output ${hclString(GUARD_OUTPUT)} {`,
+    `output ${hclString(ACCOUNT_OUTPUT)} {`,
     '  description = "The product account this workspace manages."',
     "  value       = local.account",
-    "",
-    "  precondition {",
-    "    condition     = local.account != null",
-    `    error_message = "Workspace \\"\${terraform.workspace}\\" is not in the topology: accounts.auto.tfvars.json maps only the workspaces \${join(", ", sort(keys(var.accounts)))}. Select one of them (workspace select NAME), or add the account to the tf-bootstrap stack, deploy it and regenerate these files."`,
-    "  }",
     "}",
     "",
   ].join("\n");

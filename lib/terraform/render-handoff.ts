@@ -8,8 +8,33 @@ import { renderProviders } from "./render-providers";
 import { renderReadme } from "./render-readme";
 import { renderSelectWorkspace } from "./render-select-workspace";
 
-/** Every file of the Terraform handoff for validated outputs, in a fixed order. */
+/**
+ * Every file of the Terraform handoff for validated outputs, in a fixed order. One Terraform
+ * root that keeps the backend's `key` gets the files at the top; with several roots each gets
+ * its own set under `<root name>/`: the same files, with the root's state `key` in its backend
+ * file and only the root's workspaces in its account map.
+ */
 export function renderHandoff(outputs: DeployedOutputs, options: HandoffOptions): HandoffFile[] {
+  const { roots } = outputs.ci;
+  const [only] = roots;
+  if (roots.length === 1 && only !== undefined && only.stateKey === outputs.backend.key) {
+    return renderRootHandoff(outputs, options);
+  }
+  return roots.flatMap((root) => {
+    const scoped: DeployedOutputs = {
+      ...outputs,
+      backend: { ...outputs.backend, key: root.stateKey },
+      workspaces: outputs.workspaces.filter((w) => root.workspaces.includes(w.workspace)),
+    };
+    return renderRootHandoff(scoped, options).map((file) => ({
+      path: `${root.name}/${file.path}`,
+      text: file.text,
+    }));
+  });
+}
+
+/** The handoff files of one root. */
+function renderRootHandoff(outputs: DeployedOutputs, options: HandoffOptions): HandoffFile[] {
   return [
     { path: HANDOFF_FILES.backend, text: renderBackend(outputs, options) },
     { path: HANDOFF_FILES.tfvars, text: renderAccountsTfvars(outputs) },

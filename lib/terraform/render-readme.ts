@@ -1,7 +1,7 @@
 import type { DeployedOutputs } from "./deployed-outputs";
 import { HANDOFF_FILES, PIPELINE_DIRECTORY, regenerateCommand, type HandoffOptions } from "./files";
 import { markdownTable } from "./markdown";
-import { GUARD_OUTPUT } from "./render-accounts";
+import { GUARD_VARIABLE } from "./render-accounts";
 import { AWS_PROVIDER_VERSION } from "./render-providers";
 import { supportedVersions, TESTED_OPENTOFU } from "./versions";
 
@@ -15,7 +15,8 @@ function startingCredentials(outputs: DeployedOutputs): string[] {
       `GitHub Actions (mode ${code(ci.mode)}): the job asks for \`id-token: write\` and runs`,
       `\`aws-actions/configure-aws-credentials\` with \`role-to-assume\` set to the CI role of its`,
       `access level and \`audience: ${ci.audience ?? ""}\`. The CI plan role trusts only pull request`,
-      `jobs of \`${ci.repository ?? ""}\`; the CI apply role only jobs in the apply environments.`,
+      `jobs of \`${ci.repository ?? ""}\` and its \`${ci.branch}\` jobs without an environment (previews,`,
+      "drift plans); the CI apply role only jobs in the apply environments.",
     ];
   }
   if (ci.mode === "gitlab-oidc") {
@@ -215,11 +216,13 @@ export function renderReadme(outputs: DeployedOutputs, options: HandoffOptions):
     "- Never set `TF_WORKSPACE`, never run `workspace new` or `workspace select -or-create` yourself:",
     "  the S3 backend writes an empty state object for a workspace that does not exist yet before",
     `  any configuration is evaluated. \`${f.selectWorkspace}\` checks the map first; the`,
-    `  \`${GUARD_OUTPUT}\` output's precondition in \`${f.accounts}\` then refuses any other`,
-    "  workspace at plan time (for example one whose account was removed from the stack: its state",
-    "  is kept, its roles are gone).",
+    `  validation of \`var.${GUARD_VARIABLE}\` in \`${f.accounts}\` then refuses any other workspace at plan`,
+    "  time, with one message, before the provider is configured (for example one whose account was",
+    "  removed from the stack: its state is kept, its roles are gone).",
     "- A new workspace has no state until its first run with `apply` access creates it: until",
-    `  then its plan job fails at \`${f.selectWorkspace}\` (plan access writes no state).`,
+    `  then \`${f.selectWorkspace}\` exits 3 in its plan job, which reports it and passes (plan access`,
+    "  writes no state). Any other failure, such as a workspace list the engine cannot read, fails",
+    "  the job.",
     "- One run per workspace at a time. A second run fails with `Error acquiring the state lock`",
     "  (add `-lock-timeout=10m` to wait instead). Never `force-unlock` a lock a live run holds.",
     "- Never run in the `default` workspace.",

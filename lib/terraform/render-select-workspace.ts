@@ -14,7 +14,9 @@ export const NO_STATE_YET_EXIT = 3;
  * creates the workspace the first time; with plan access (the default, as in `accounts.tf`) it
  * only selects one that exists, because creating a workspace writes its state and a plan run
  * writes nothing but the lock (the CI plan role may not); for one that does not exist yet it
- * exits with {@link NO_STATE_YET_EXIT}.
+ * exits with {@link NO_STATE_YET_EXIT}. It says so only after `workspace list` succeeded: a
+ * listing that fails (no access to the state bucket, a network error) exits 1, so a pipeline
+ * never mistakes a failing engine for "no state yet".
  *
  * Why a script and not only the guard in `accounts.tf`: the S3 backend writes an empty state
  * object (with a lock) as soon as a command meets a workspace that does not exist yet
@@ -35,11 +37,23 @@ export function renderSelectWorkspace(options: HandoffOptions): string {
     "# state the first time. With plan access (the default) it selects only a workspace that",
     "# exists: a plan run writes no state, so a new workspace's first run must have apply access.",
     `# Exit status ${NO_STATE_YET_EXIT}: plan access, and the workspace has no state yet (nothing to plan against).`,
+    "# Any other failure (the workspace list cannot be read, selecting fails) exits non-zero too.",
     "# Needs jq. Uses tofu, or the command named by $TF (TF=terraform).",
     "set -eu",
     'ws="${1:?usage: sh select-workspace.sh WORKSPACE}"',
     'tf="${TF:-tofu}"',
-    `if ! jq -e --arg ws "$ws" '.accounts | has($ws)' ${tfvars} >/dev/null; then`,
+    "if ! command -v jq >/dev/null 2>&1; then",
+    '  echo "select-workspace: jq is not installed; it reads the workspace map. Install jq (apt-get install jq, apk add jq)." >&2',
+    "  exit 1",
+    "fi",
+    `if jq -e --arg ws "$ws" '.accounts | has($ws)' ${tfvars} >/dev/null; then`,
+    "  :",
+    "else",
+    "  status=$?",
+    '  if [ "$status" -ne 1 ]; then',
+    `    echo "select-workspace: could not read ${tfvars} (jq exit $status, its error is above). Nothing was read or written." >&2`,
+    "    exit 1",
+    "  fi",
     `  echo "select-workspace: workspace '$ws' is not in ${tfvars}; known workspaces: $(jq -r '.accounts | keys | join(", ")' ${tfvars}). Nothing was read or written. Add the account to the tf-bootstrap stack, deploy it and regenerate these files." >&2`,
     "  exit 1",
     "fi",
@@ -55,7 +69,20 @@ export function renderSelectWorkspace(options: HandoffOptions): string {
     "    exit 1",
     "    ;;",
     "esac",
-    `if ! "$tf" workspace list | sed 's/^[* ]*//' | grep -qx -- "$ws"; then`,
+    "# The list is read on its own, not through a pipe: plain sh has no pipefail, and a failed",
+    "# listing (no access to the state bucket, a network error) must fail, never read as empty.",
+    'if ! workspaces="$("$tf" workspace list)"; then',
+    `  echo "select-workspace: '$tf workspace list' failed (its error is above), so whether workspace '$ws' has state is unknown. Nothing was written." >&2`,
+    "  exit 1",
+    "fi",
+    "# One workspace a line, the selected one marked: '* NAME' or '  NAME'.",
+    "found=no",
+    "while IFS= read -r line; do",
+    '  if [ "${line#??}" = "$ws" ]; then found=yes; fi',
+    "done <<EOF",
+    "$workspaces",
+    "EOF",
+    'if [ "$found" = no ]; then',
     `  echo "select-workspace: workspace '$ws' has no state yet. Its first run with apply access (TF_VAR_access=apply) creates it; plan access writes no state, so there is nothing to plan against." >&2`,
     `  exit ${NO_STATE_YET_EXIT}`,
     "fi",

@@ -3,9 +3,11 @@ import type { LockMode } from "./deployed-outputs";
 /**
  * The Terraform and OpenTofu versions the generated files are written for. Unless the lock mode
  * is `dynamodb`, the backend file sets `use_lockfile` (OpenTofu 1.10+; Terraform 1.10 as an
- * experiment, generally available from 1.11). Otherwise the floor is OpenTofu's first release,
- * 1.6, which forked Terraform 1.6's S3 backend (rewritten on the AWS SDK for Go v2): the backend
- * the files are tested with. `workspace select -or-create` needs Terraform 1.4.
+ * experiment, generally available from 1.11). Otherwise the floor is 1.9 for both: the
+ * workspace guard in `accounts.tf` is a variable validation that reads `terraform.workspace`,
+ * which Terraform allows from 1.9 and OpenTofu from 1.9 (both have the S3 backend rewritten on
+ * the AWS SDK for Go v2 that the files are tested with). `workspace select -or-create` needs
+ * Terraform 1.4.
  */
 export interface VersionSupport {
   /** Oldest OpenTofu release that runs the files, as a `required_version` constraint. */
@@ -25,10 +27,11 @@ export const TESTED_OPENTOFU = "1.10.10";
 export function supportedVersions(lockMode: LockMode): VersionSupport {
   if (lockMode === "dynamodb") {
     return {
-      requiredVersion: ">= 1.6.0",
-      opentofu: "1.6 or newer",
-      terraform: "1.6 or newer (1.11+ warns that `dynamodb_table` is deprecated)",
-      reason: "OpenTofu's first release, 1.6, whose S3 backend Terraform 1.6 shares",
+      requiredVersion: ">= 1.9.0",
+      opentofu: "1.9 or newer",
+      terraform: "1.9 or newer (1.11+ warns that `dynamodb_table` is deprecated)",
+      reason:
+        "the workspace guard, a validation of `var.accounts` that reads `terraform.workspace`, needs OpenTofu 1.9 or Terraform 1.9",
     };
   }
   return {

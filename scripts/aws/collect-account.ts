@@ -6,7 +6,8 @@
 import { accountOfArn } from "../../lib/guard/documents";
 import type { AccountSnapshot, LiveKey } from "../../lib/audit/snapshot";
 import type { AuditTarget } from "../../lib/audit/targets";
-import type { AccountClients } from "./clients";
+import type { AccountSession } from "./account-session";
+import { all } from "./errors";
 import { readTrail } from "./read-cloudtrail";
 import { readTable } from "./read-dynamodb";
 import {
@@ -27,24 +28,24 @@ function inAccount(ref: string, accountId: string): boolean {
   return !ref.startsWith("arn:") || accountOfArn(ref) === accountId;
 }
 
-/** Reads everything the audit checks in one account; throws a `ReadFailure` on a failed read. */
+/**
+ * Reads everything the audit checks in one account. Throws the first failed read's
+ * `ReadFailure` once every read has settled (the session records all of them).
+ */
 export async function collectAccount(
   target: AuditTarget,
-  clients: AccountClients,
+  session: AccountSession,
 ): Promise<AccountSnapshot> {
-  const [roles, extraRoles, users, buckets, aliasKeys, trails, tables, oidcProviders] =
-    await Promise.all([
-      Promise.all(target.roles.map((r) => readRole(clients.iam, r))).then(defined),
-      readRolesAdmitting(clients.iam, [...target.roles], target.ciCallers),
-      Promise.all(target.users.map((u) => readUser(clients.iam, u))).then(defined),
-      Promise.all(target.buckets.map((b) => readBucket(clients.s3, b))).then(defined),
-      Promise.all(target.keyAliases.map((a) => readKey(clients.kms, a))).then(defined),
-      Promise.all(target.trails.map((t) => readTrail(clients.cloudtrail, t))).then(defined),
-      Promise.all(target.tables.map((t) => readTable(clients.dynamodb, t))).then(defined),
-      Promise.all(target.oidcProviders.map((arn) => readOidcProvider(clients.iam, arn))).then(
-        defined,
-      ),
-    ]);
+  const [roles, extraRoles, users, buckets, aliasKeys, trails, tables, oidcProviders] = await all([
+    all(target.roles.map((r) => readRole(session, r))).then(defined),
+    readRolesAdmitting(session, [...target.roles], target.ciCallers),
+    all(target.users.map((u) => readUser(session, u))).then(defined),
+    all(target.buckets.map((b) => readBucket(session, b))).then(defined),
+    all(target.keyAliases.map((a) => readKey(session, a))).then(defined),
+    all(target.trails.map((t) => readTrail(session, t))).then(defined),
+    all(target.tables.map((t) => readTable(session, t))).then(defined),
+    all(target.oidcProviders.map((arn) => readOidcProvider(session, arn))).then(defined),
+  ]);
 
   // Keys the settings refer to, beyond those found by alias (a bucket re-keyed out of band).
   const keys = new Map<string, LiveKey>();
@@ -59,10 +60,10 @@ export async function collectAccount(
   ]);
   const known = (ref: string) =>
     [...keys.values()].some((k) => k.keyId === ref || k.arn === ref || k.aliases.includes(ref));
-  const extra = await Promise.all(
+  const extra = await all(
     [...referenced]
       .filter((ref) => inAccount(ref, target.accountId) && !known(ref))
-      .map((ref) => readKey(clients.kms, ref)),
+      .map((ref) => readKey(session, ref)),
   );
   for (const key of defined(extra)) if (!keys.has(key.keyId)) keys.set(key.keyId, key);
 
@@ -73,11 +74,11 @@ export async function collectAccount(
   }
   for (const role of roles) if (role.boundaryArn !== undefined) policyArns.add(role.boundaryArn);
   const managedPolicies = defined(
-    await Promise.all(
+    await all(
       [...policyArns]
         .filter((arn) => accountOfArn(arn) === target.accountId)
         .sort()
-        .map((arn) => readManagedPolicy(clients.iam, arn)),
+        .map((arn) => readManagedPolicy(session, arn)),
     ),
   );
 

@@ -1,25 +1,21 @@
 /**
  * Reaching and reading every account of a stack: assume the audit role, check that the
- * credentials act in the expected account, read it; at most `concurrency` accounts at once. An
- * account that cannot be reached or read is returned as a failure; the others go on.
+ * credentials act in the expected account, read it; at most `concurrency` accounts at once.
+ *
+ * Each account has a deadline (`accountTimeoutMs`). When it passes, or when the audit is
+ * interrupted, the account's requests are aborted and its outcome is settled at once: not
+ * audited, timed out (or interrupted), with the reads that were still waiting and those that had
+ * failed. An account that cannot be reached or read is returned as a failure; the others go on.
  */
-import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { setMaxListeners } from "node:events";
+import { DEFAULT_LIMITS } from "../../lib/audit/limits";
 import { mapWithConcurrency } from "../../lib/audit/pool";
-import type { AccountOutcome } from "../../lib/audit/snapshot";
+import type { AccountFailure, AccountOutcome } from "../../lib/audit/snapshot";
 import type { AuditTarget } from "../../lib/audit/targets";
-import {
-  accountClients,
-  callerSts,
-  destroyClients,
-  type AccountClients,
-  type AwsCredentialIdentity,
-  type AwsSettings,
-} from "./clients";
+import { AccountSession, type StopReason } from "./account-session";
+import type { AwsCredentialIdentity, AwsSettings } from "./clients";
 import { collectAccount } from "./collect-account";
-import { errorCode, errorMessage, failureOf } from "./errors";
-
-/** Session name of the audit's role sessions, so the trail shows who read. */
-export const AUDIT_SESSION_NAME = "tf-bootstrap-audit";
+import { failureOf, ReadFailure } from "./errors";
 
 /** Options of {@link readAccounts}. */
 export interface ReadAccountsOptions extends AwsSettings {
@@ -29,93 +25,142 @@ export interface ReadAccountsOptions extends AwsSettings {
   readonly progress?: (line: string) => void;
   /** The caller's credentials; default: the SDK's default chain (environment, profile...). */
   readonly credentials?: AwsCredentialIdentity;
+  /**
+   * Aborted to interrupt the audit; its reason (a string such as `SIGINT`) is reported. Accounts
+   * in flight stop at once and accounts not started are not started.
+   */
+  readonly signal?: AbortSignal;
 }
 
-type Reached =
-  | { readonly ok: true; readonly clients: AccountClients }
-  | { readonly ok: false; readonly outcome: AccountOutcome };
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 
-async function reach(
-  settings: AwsSettings,
-  target: AuditTarget,
-  caller: AwsCredentialIdentity | undefined,
-): Promise<Reached> {
-  const failed = (stage: string, code: string, message: string): Reached => ({
-    ok: false,
-    outcome: {
-      kind: "failed",
-      key: target.key,
-      accountId: target.accountId,
-      failure: { stage, code, message },
+function failed(target: AuditTarget, failures: readonly AccountFailure[]): AccountOutcome {
+  const [failure, ...others] = failures;
+  return {
+    kind: "failed",
+    key: target.key,
+    accountId: target.accountId,
+    failure: failure ?? {
+      stage: "read the account",
+      code: "NotRun",
+      message: "the account was not read",
+      class: "error",
     },
-  });
-  const sts = callerSts(settings, caller);
-  let credentials;
-  try {
-    const out = await sts.send(
-      new AssumeRoleCommand({ RoleArn: target.auditRoleArn, RoleSessionName: AUDIT_SESSION_NAME }),
-    );
-    credentials = out.Credentials;
-  } catch (error) {
-    return failed(`assume ${target.auditRoleArn}`, errorCode(error), errorMessage(error));
-  } finally {
-    sts.destroy();
-  }
-  if (credentials?.AccessKeyId === undefined || credentials.SecretAccessKey === undefined) {
-    return failed(`assume ${target.auditRoleArn}`, "NoCredentials", "STS returned no credentials");
-  }
-  const clients = accountClients(settings, {
-    accessKeyId: credentials.AccessKeyId,
-    secretAccessKey: credentials.SecretAccessKey,
-    ...(credentials.SessionToken !== undefined ? { sessionToken: credentials.SessionToken } : {}),
-  });
-  try {
-    const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
-    if (identity.Account !== target.accountId) {
-      destroyClients(clients);
-      return failed(
-        "verify the account (sts:GetCallerIdentity)",
-        "WrongAccount",
-        `the credentials of ${target.auditRoleArn} act in account ${identity.Account ?? "?"}, ` +
-          `not ${target.accountId}; nothing was read`,
-      );
-    }
-  } catch (error) {
-    destroyClients(clients);
-    return failed(
-      "verify the account (sts:GetCallerIdentity)",
-      errorCode(error),
-      errorMessage(error),
-    );
-  }
-  return { ok: true, clients };
+    ...(others.length > 0 ? { failures } : {}),
+  };
+}
+
+function waiting(session: AccountSession): string {
+  const stages = session.inFlight();
+  if (stages.length === 0) return "no read was waiting for an answer";
+  const shown = stages.slice(0, 5).join("; ");
+  const more = stages.length > 5 ? `; and ${stages.length - 5} more` : "";
+  return `still waiting for ${stages.length} read${stages.length === 1 ? "" : "s"}: ${shown}${more}`;
 }
 
 async function readOne(
-  settings: AwsSettings,
   target: AuditTarget,
+  session: AccountSession,
   progress: (line: string) => void,
-  caller: AwsCredentialIdentity | undefined,
 ): Promise<AccountOutcome> {
   const started = Date.now();
   const label = `${target.key} (${target.accountId})`;
   progress(`${label}: assuming ${target.auditRoleArn}`);
-  const reached = await reach(settings, target, caller);
-  if (!reached.ok) {
-    const f = reached.outcome.kind === "failed" ? reached.outcome.failure : undefined;
-    progress(`${label}: NOT REACHED: ${f?.code ?? "?"} (${f?.stage ?? ""})`);
-    return reached.outcome;
+  try {
+    await session.open();
+  } catch (error) {
+    const failure = failureOf(`assume ${target.auditRoleArn}`, error);
+    progress(`${label}: NOT REACHED: ${failure.class}: ${failure.code} (${failure.stage})`);
+    return failed(target, session.failures.length > 0 ? session.failures : [failure]);
   }
   try {
-    const snapshot = await collectAccount(target, reached.clients);
-    progress(`${label}: read in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const snapshot = await collectAccount(target, session);
+    progress(`${label}: read in ${seconds(Date.now() - started)}`);
     return { kind: "audited", snapshot };
   } catch (error) {
-    const failure = failureOf("read the account", error);
-    progress(`${label}: NOT AUDITED: ${failure.code} (${failure.stage})`);
-    return { kind: "failed", key: target.key, accountId: target.accountId, failure };
+    const first = failureOf("read the account", error);
+    const failures = session.failures.length > 0 ? session.failures : [first];
+    const failure = failures[0] ?? first;
+    const more = failures.length > 1 ? ` and ${failures.length - 1} more` : "";
+    progress(`${label}: NOT AUDITED: ${failure.class}: ${failure.code} (${failure.stage})${more}`);
+    return failed(target, failures);
+  }
+}
+
+/** One account within its deadline and the run's interruption. Never rejects. */
+async function auditAccount(
+  target: AuditTarget,
+  settings: AwsSettings,
+  progress: (line: string) => void,
+  caller: AwsCredentialIdentity | undefined,
+  run: AbortSignal | undefined,
+): Promise<AccountOutcome> {
+  const label = `${target.key} (${target.accountId})`;
+  if (run?.aborted === true) {
+    return failed(target, [
+      {
+        stage: "start reading the account",
+        code: "Interrupted",
+        message: `the audit was interrupted (${String(run.reason)}) before this account was started`,
+        class: "interrupted",
+      },
+    ]);
+  }
+  const timeoutMs = (settings.limits ?? DEFAULT_LIMITS).accountTimeoutMs;
+  const controller = new AbortController();
+  // Every request in flight listens to the account's signal: many at once is expected.
+  setMaxListeners(0, controller.signal);
+  const session = new AccountSession({
+    target,
+    settings,
+    signal: controller.signal,
+    ...(caller !== undefined ? { caller } : {}),
+  });
+  const stop = (failure: Omit<AccountFailure, "message">, why: string): void => {
+    if (controller.signal.aborted) return;
+    const reason: StopReason = { failure: { ...failure, message: `${why}; ${waiting(session)}` } };
+    controller.abort(reason);
+  };
+  const timer = setTimeout(
+    () =>
+      stop(
+        {
+          stage: `finish the account within its deadline (--account-timeout ${seconds(timeoutMs)})`,
+          code: "AccountTimeout",
+          class: "timeout",
+        },
+        `the account was not read in ${seconds(timeoutMs)}`,
+      ),
+    timeoutMs,
+  );
+  const interrupt = () =>
+    stop(
+      { stage: "finish reading the account", code: "Interrupted", class: "interrupted" },
+      `the audit was interrupted (${String(run?.reason)})`,
+    );
+  run?.addEventListener("abort", interrupt, { once: true });
+  const stopped = new Promise<AccountOutcome>((resolve) => {
+    controller.signal.addEventListener(
+      "abort",
+      () => {
+        const reason = (controller.signal.reason as StopReason).failure;
+        progress(`${label}: NOT AUDITED: ${reason.class}: ${reason.message}`);
+        resolve(failed(target, [reason, ...session.failures]));
+      },
+      { once: true },
+    );
+  });
+  const work = readOne(target, session, progress).catch((error: unknown): AccountOutcome =>
+    failed(target, [
+      error instanceof ReadFailure ? error.toFailure() : failureOf("read the account", error),
+    ]),
+  );
+  try {
+    return await Promise.race([work, stopped]);
   } finally {
-    destroyClients(reached.clients);
+    clearTimeout(timer);
+    run?.removeEventListener("abort", interrupt);
+    session.close();
   }
 }
 
@@ -124,16 +169,11 @@ export async function readAccounts(options: ReadAccountsOptions): Promise<Accoun
   const settings: AwsSettings = {
     region: options.region,
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
   };
   const progress = options.progress ?? (() => undefined);
+  if (options.signal !== undefined) setMaxListeners(0, options.signal);
   return mapWithConcurrency(options.targets, options.concurrency, (target) =>
-    readOne(settings, target, progress, options.credentials).catch(
-      (error: unknown): AccountOutcome => ({
-        kind: "failed",
-        key: target.key,
-        accountId: target.accountId,
-        failure: failureOf("audit the account", error),
-      }),
-    ),
+    auditAccount(target, settings, progress, options.credentials, options.signal),
   );
 }

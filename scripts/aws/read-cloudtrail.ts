@@ -3,48 +3,53 @@ import {
   GetEventSelectorsCommand,
   GetTrailCommand,
   GetTrailStatusCommand,
-  type CloudTrailClient,
 } from "@aws-sdk/client-cloudtrail";
 import type { LiveTrail } from "../../lib/audit/snapshot";
-import { must, read } from "./errors";
+import type { AccountSession } from "./account-session";
+import { all } from "./errors";
 
 const list = (values: readonly string[] | undefined) =>
   values !== undefined && values.length > 0 ? [...values] : undefined;
 
 /** The trail named `name`, or `undefined` when there is none. */
 export async function readTrail(
-  cloudtrail: CloudTrailClient,
+  session: AccountSession,
   name: string,
 ): Promise<LiveTrail | undefined> {
-  const got = await read(
+  const got = await session.read(
+    "GetTrailCommand",
     `read trail ${name} (cloudtrail:GetTrail)`,
-    () => cloudtrail.send(new GetTrailCommand({ Name: name })),
+    (c, o) => c.cloudtrail.send(new GetTrailCommand({ Name: name }), o),
     ["TrailNotFoundException"],
   );
-  const trail = got?.Trail;
-  if (trail === undefined) return undefined;
-  const arn = trail.TrailARN ?? name;
-  const [status, selectors] = await Promise.all([
-    must(`read status of trail ${name} (cloudtrail:GetTrailStatus)`, () =>
-      cloudtrail.send(new GetTrailStatusCommand({ Name: arn })),
+  if (got === undefined) return undefined;
+  const trail = got.Trail;
+  const arn = trail.TrailARN;
+  const [status, selectors] = await all([
+    session.must(
+      "GetTrailStatusCommand",
+      `read status of trail ${name} (cloudtrail:GetTrailStatus)`,
+      (c, o) => c.cloudtrail.send(new GetTrailStatusCommand({ Name: arn }), o),
     ),
-    must(`read event selectors of trail ${name} (cloudtrail:GetEventSelectors)`, () =>
-      cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn })),
+    session.must(
+      "GetEventSelectorsCommand",
+      `read event selectors of trail ${name} (cloudtrail:GetEventSelectors)`,
+      (c, o) => c.cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }), o),
     ),
   ]);
   return {
-    name: trail.Name ?? name,
+    name: trail.Name,
     arn,
     ...(trail.S3BucketName !== undefined ? { s3BucketName: trail.S3BucketName } : {}),
     ...(trail.S3KeyPrefix !== undefined ? { s3KeyPrefix: trail.S3KeyPrefix } : {}),
-    isMultiRegion: trail.IsMultiRegionTrail === true,
-    logFileValidation: trail.LogFileValidationEnabled === true,
-    includeGlobalServiceEvents: trail.IncludeGlobalServiceEvents === true,
+    isMultiRegion: trail.IsMultiRegionTrail,
+    logFileValidation: trail.LogFileValidationEnabled,
+    includeGlobalServiceEvents: trail.IncludeGlobalServiceEvents,
     ...(trail.KmsKeyId !== undefined ? { kmsKeyId: trail.KmsKeyId } : {}),
-    isLogging: status.IsLogging === true,
+    isLogging: status.IsLogging,
     advancedEventSelectors: (selectors.AdvancedEventSelectors ?? []).map((s) => ({
       ...(s.Name !== undefined ? { name: s.Name } : {}),
-      fieldSelectors: (s.FieldSelectors ?? []).map((f) => {
+      fieldSelectors: s.FieldSelectors.map((f) => {
         const equals = list(f.Equals);
         const startsWith = list(f.StartsWith);
         const endsWith = list(f.EndsWith);
@@ -52,7 +57,7 @@ export async function readTrail(
         const notStartsWith = list(f.NotStartsWith);
         const notEndsWith = list(f.NotEndsWith);
         return {
-          field: f.Field ?? "",
+          field: f.Field,
           ...(equals ? { equals } : {}),
           ...(startsWith ? { startsWith } : {}),
           ...(endsWith ? { endsWith } : {}),
@@ -67,10 +72,7 @@ export async function readTrail(
       ...(s.IncludeManagementEvents !== undefined
         ? { includeManagementEvents: s.IncludeManagementEvents }
         : {}),
-      dataResources: (s.DataResources ?? []).map((d) => ({
-        type: d.Type ?? "",
-        values: [...(d.Values ?? [])],
-      })),
+      dataResources: (s.DataResources ?? []).map((d) => ({ type: d.Type, values: [...d.Values] })),
     })),
   };
 }

@@ -1,34 +1,32 @@
 /** DynamoDB reads: a lock table's recovery, encryption and deletion protection. */
-import {
-  DescribeContinuousBackupsCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import { DescribeContinuousBackupsCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import type { LiveTable } from "../../lib/audit/snapshot";
-import { must, read } from "./errors";
+import type { AccountSession } from "./account-session";
 
 /** The table named `name`, or `undefined` when there is none. */
 export async function readTable(
-  dynamodb: DynamoDBClient,
+  session: AccountSession,
   name: string,
 ): Promise<LiveTable | undefined> {
-  const described = await read(
+  const described = await session.read(
+    "DescribeTableCommand",
     `describe table ${name} (dynamodb:DescribeTable)`,
-    () => dynamodb.send(new DescribeTableCommand({ TableName: name })),
+    (c, o) => c.dynamodb.send(new DescribeTableCommand({ TableName: name }), o),
     ["ResourceNotFoundException"],
   );
-  const table = described?.Table;
-  if (table === undefined) return undefined;
-  const backups = await must(
+  if (described === undefined) return undefined;
+  const table = described.Table;
+  const backups = await session.must(
+    "DescribeContinuousBackupsCommand",
     `read point-in-time recovery of table ${name} (dynamodb:DescribeContinuousBackups)`,
-    () => dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: name })),
+    (c, o) => c.dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: name }), o),
   );
   const pitr =
-    backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus;
+    backups.ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus;
   const sse = table.SSEDescription;
   return {
     name,
-    arn: table.TableArn ?? "",
+    arn: table.TableArn,
     pointInTimeRecovery: pitr === "ENABLED",
     ...(sse !== undefined
       ? {
@@ -38,6 +36,6 @@ export async function readTable(
           },
         }
       : {}),
-    deletionProtection: table.DeletionProtectionEnabled === true,
+    deletionProtection: table.DeletionProtectionEnabled,
   };
 }

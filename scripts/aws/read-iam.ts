@@ -12,20 +12,17 @@ import {
   GetRolePolicyCommand,
   GetUserCommand,
   GetUserPolicyCommand,
-  paginateListAccessKeys,
-  paginateListAttachedRolePolicies,
-  paginateListAttachedUserPolicies,
-  paginateListGroupsForUser,
-  paginateListRolePolicies,
-  paginateListRoles,
-  paginateListSigningCertificates,
-  paginateListSSHPublicKeys,
-  paginateListUserPolicies,
-  type IAMClient,
-  type Role,
+  ListAccessKeysCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupsForUserCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  ListSigningCertificatesCommand,
+  ListSSHPublicKeysCommand,
+  ListUserPoliciesCommand,
 } from "@aws-sdk/client-iam";
 import { admittedCallers } from "../../lib/audit/ci-admission";
-import { decodePolicyText } from "../../lib/audit/policy-text";
 import type {
   LiveInlinePolicy,
   LiveManagedPolicy,
@@ -34,86 +31,91 @@ import type {
   LiveUser,
 } from "../../lib/audit/snapshot";
 import type { CiCaller, NamedPrincipal } from "../../lib/audit/targets";
-import { must, read } from "./errors";
+import type { AccountSession } from "./account-session";
+import { all } from "./errors";
+import type { Answer } from "./response-shapes";
 
 const NO_SUCH_ENTITY = ["NoSuchEntity", "NoSuchEntityException"];
 
-/** Collects every page of a paginator into one list. */
-async function collect<P, T>(
-  stage: string,
-  pages: () => AsyncIterable<P>,
-  items: (page: P) => readonly T[] | undefined,
-): Promise<T[]> {
-  return must(stage, async () => {
-    const out: T[] = [];
-    for await (const page of pages()) out.push(...(items(page) ?? []));
-    return out;
-  });
-}
+type ListedRole = Answer<"ListRolesCommand">["Roles"][number];
+type FullRole = Answer<"GetRoleCommand">["Role"];
 
-async function roleInlinePolicies(iam: IAMClient, roleName: string): Promise<LiveInlinePolicy[]> {
-  const names = await collect(
+async function roleInlinePolicies(
+  session: AccountSession,
+  roleName: string,
+): Promise<LiveInlinePolicy[]> {
+  const names = await session.list(
+    "ListRolePoliciesCommand",
     `list inline policies of role ${roleName} (iam:ListRolePolicies)`,
-    () => paginateListRolePolicies({ client: iam }, { RoleName: roleName }),
+    (c, o, marker) =>
+      c.iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }), o),
     (page) => page.PolicyNames,
   );
-  return Promise.all(
+  return all(
     names.map(async (name) => {
-      const out = await must(
+      const out = await session.must(
+        "GetRolePolicyCommand",
         `read inline policy ${name} of role ${roleName} (iam:GetRolePolicy)`,
-        () => iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })),
+        (c, o) => c.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }), o),
       );
-      return { name, document: decodePolicyText(out.PolicyDocument ?? "") };
+      return { name, document: out.PolicyDocument };
     }),
   );
 }
 
-async function roleDetails(iam: IAMClient, role: Role): Promise<LiveRole> {
-  const name = role.RoleName ?? "";
-  const [inlinePolicies, attached] = await Promise.all([
-    roleInlinePolicies(iam, name),
-    collect(
+async function roleDetails(
+  session: AccountSession,
+  role: ListedRole | FullRole,
+): Promise<LiveRole> {
+  const name = role.RoleName;
+  const [inlinePolicies, attached] = await all([
+    roleInlinePolicies(session, name),
+    session.list(
+      "ListAttachedRolePoliciesCommand",
       `list managed policies of role ${name} (iam:ListAttachedRolePolicies)`,
-      () => paginateListAttachedRolePolicies({ client: iam }, { RoleName: name }),
+      (c, o, marker) =>
+        c.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name, Marker: marker }), o),
       (page) => page.AttachedPolicies,
     ),
   ]);
+  const full = role as Partial<FullRole>;
   return {
     name,
-    path: role.Path ?? "/",
-    arn: role.Arn ?? "",
-    ...(role.RoleId !== undefined ? { roleId: role.RoleId } : {}),
-    trustPolicy: decodePolicyText(role.AssumeRolePolicyDocument ?? ""),
+    path: role.Path,
+    arn: role.Arn,
+    roleId: role.RoleId,
+    trustPolicy: role.AssumeRolePolicyDocument,
     ...(role.MaxSessionDuration !== undefined
       ? { maxSessionDuration: role.MaxSessionDuration }
       : {}),
     ...(role.Description !== undefined ? { description: role.Description } : {}),
     inlinePolicies,
-    attachedPolicyArns: attached.flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])).sort(),
-    ...(role.PermissionsBoundary?.PermissionsBoundaryArn
-      ? { boundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn }
+    attachedPolicyArns: attached.map((p) => p.PolicyArn).sort(),
+    ...(full.PermissionsBoundary !== undefined
+      ? { boundaryArn: full.PermissionsBoundary.PermissionsBoundaryArn }
       : {}),
-    ...(role.Tags !== undefined ? { tags: tagMap(role.Tags) } : {}),
+    ...(full.Tags !== undefined ? { tags: tagMap(full.Tags) } : {}),
   };
 }
 
 /** IAM's tag list as a map. */
-function tagMap(tags: readonly { Key?: string; Value?: string }[]): Record<string, string> {
-  return Object.fromEntries(tags.map((t) => [t.Key ?? "", t.Value ?? ""]));
+function tagMap(tags: readonly { Key: string; Value: string }[]): Record<string, string> {
+  return Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
 }
 
 /** A declared role, or `undefined` when it does not exist (or has another path). */
 export async function readRole(
-  iam: IAMClient,
+  session: AccountSession,
   wanted: NamedPrincipal,
 ): Promise<LiveRole | undefined> {
-  const out = await read(
+  const out = await session.read(
+    "GetRoleCommand",
     `read role ${wanted.name} (iam:GetRole)`,
-    () => iam.send(new GetRoleCommand({ RoleName: wanted.name })),
+    (c, o) => c.iam.send(new GetRoleCommand({ RoleName: wanted.name }), o),
     NO_SUCH_ENTITY,
   );
-  if (out?.Role === undefined || (out.Role.Path ?? "/") !== wanted.path) return undefined;
-  return roleDetails(iam, out.Role);
+  if (out === undefined || out.Role.Path !== wanted.path) return undefined;
+  return roleDetails(session, out.Role);
 }
 
 /**
@@ -122,134 +124,149 @@ export async function readRole(
  * further.
  */
 export async function readRolesAdmitting(
-  iam: IAMClient,
+  session: AccountSession,
   declared: readonly NamedPrincipal[],
   callers: readonly CiCaller[],
 ): Promise<LiveRole[]> {
-  const roles = await collect(
+  const roles = await session.list(
+    "ListRolesCommand",
     "list roles (iam:ListRoles)",
-    () => paginateListRoles({ client: iam }, {}),
+    (c, o, marker) => c.iam.send(new ListRolesCommand({ Marker: marker }), o),
     (page) => page.Roles,
   );
   const admitting = roles.filter((role) => {
-    if (declared.some((d) => d.name === role.RoleName && d.path === (role.Path ?? "/")))
-      return false;
-    const trust = decodePolicyText(role.AssumeRolePolicyDocument ?? "");
-    return admittedCallers(trust, role.Arn ?? "", callers).length > 0;
+    if (declared.some((d) => d.name === role.RoleName && d.path === role.Path)) return false;
+    return admittedCallers(role.AssumeRolePolicyDocument, role.Arn, callers).length > 0;
   });
-  return Promise.all(admitting.map((role) => roleDetails(iam, role)));
+  return all(admitting.map((role) => roleDetails(session, role)));
 }
 
 /** A declared user with its policies and credentials, or `undefined` when it does not exist. */
 export async function readUser(
-  iam: IAMClient,
+  session: AccountSession,
   wanted: NamedPrincipal,
 ): Promise<LiveUser | undefined> {
   const name = wanted.name;
-  const out = await read(
+  const out = await session.read(
+    "GetUserCommand",
     `read user ${name} (iam:GetUser)`,
-    () => iam.send(new GetUserCommand({ UserName: name })),
+    (c, o) => c.iam.send(new GetUserCommand({ UserName: name }), o),
     NO_SUCH_ENTITY,
   );
-  if (out?.User === undefined || (out.User.Path ?? "/") !== wanted.path) return undefined;
-  const [policyNames, attached, groups, login, keys, ssh, certs] = await Promise.all([
-    collect(
+  if (out === undefined || out.User.Path !== wanted.path) return undefined;
+  const user = { UserName: name };
+  const [policyNames, attached, groups, login, keys, ssh, certs] = await all([
+    session.list(
+      "ListUserPoliciesCommand",
       `list inline policies of user ${name} (iam:ListUserPolicies)`,
-      () => paginateListUserPolicies({ client: iam }, { UserName: name }),
+      (c, o, marker) => c.iam.send(new ListUserPoliciesCommand({ ...user, Marker: marker }), o),
       (page) => page.PolicyNames,
     ),
-    collect(
+    session.list(
+      "ListAttachedUserPoliciesCommand",
       `list managed policies of user ${name} (iam:ListAttachedUserPolicies)`,
-      () => paginateListAttachedUserPolicies({ client: iam }, { UserName: name }),
+      (c, o, marker) =>
+        c.iam.send(new ListAttachedUserPoliciesCommand({ ...user, Marker: marker }), o),
       (page) => page.AttachedPolicies,
     ),
-    collect(
+    session.list(
+      "ListGroupsForUserCommand",
       `list groups of user ${name} (iam:ListGroupsForUser)`,
-      () => paginateListGroupsForUser({ client: iam }, { UserName: name }),
+      (c, o, marker) => c.iam.send(new ListGroupsForUserCommand({ ...user, Marker: marker }), o),
       (page) => page.Groups,
     ),
-    read(
+    session.read(
+      "GetLoginProfileCommand",
       `read login profile of user ${name} (iam:GetLoginProfile)`,
-      () => iam.send(new GetLoginProfileCommand({ UserName: name })),
+      (c, o) => c.iam.send(new GetLoginProfileCommand(user), o),
       NO_SUCH_ENTITY,
     ),
-    collect(
+    session.list(
+      "ListAccessKeysCommand",
       `list access keys of user ${name} (iam:ListAccessKeys)`,
-      () => paginateListAccessKeys({ client: iam }, { UserName: name }),
+      (c, o, marker) => c.iam.send(new ListAccessKeysCommand({ ...user, Marker: marker }), o),
       (page) => page.AccessKeyMetadata,
     ),
-    collect(
+    session.list(
+      "ListSSHPublicKeysCommand",
       `list SSH keys of user ${name} (iam:ListSSHPublicKeys)`,
-      () => paginateListSSHPublicKeys({ client: iam }, { UserName: name }),
+      (c, o, marker) => c.iam.send(new ListSSHPublicKeysCommand({ ...user, Marker: marker }), o),
       (page) => page.SSHPublicKeys,
     ),
-    collect(
+    session.list(
+      "ListSigningCertificatesCommand",
       `list signing certificates of user ${name} (iam:ListSigningCertificates)`,
-      () => paginateListSigningCertificates({ client: iam }, { UserName: name }),
+      (c, o, marker) =>
+        c.iam.send(new ListSigningCertificatesCommand({ ...user, Marker: marker }), o),
       (page) => page.Certificates,
     ),
   ]);
-  const inlinePolicies = await Promise.all(
+  const inlinePolicies = await all(
     policyNames.map(async (policy) => {
-      const doc = await must(
+      const doc = await session.must(
+        "GetUserPolicyCommand",
         `read inline policy ${policy} of user ${name} (iam:GetUserPolicy)`,
-        () => iam.send(new GetUserPolicyCommand({ UserName: name, PolicyName: policy })),
+        (c, o) => c.iam.send(new GetUserPolicyCommand({ ...user, PolicyName: policy }), o),
       );
-      return { name: policy, document: decodePolicyText(doc.PolicyDocument ?? "") };
+      return { name: policy, document: doc.PolicyDocument };
     }),
   );
   return {
     name,
-    path: out.User.Path ?? "/",
-    arn: out.User.Arn ?? "",
+    path: out.User.Path,
+    arn: out.User.Arn,
     inlinePolicies,
-    attachedPolicyArns: attached.flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])).sort(),
-    groups: groups.flatMap((g) => (g.GroupName ? [g.GroupName] : [])).sort(),
-    hasLoginProfile: login?.LoginProfile !== undefined,
+    attachedPolicyArns: attached.map((p) => p.PolicyArn).sort(),
+    groups: groups.map((g) => g.GroupName).sort(),
+    hasLoginProfile: login !== undefined,
     accessKeys: keys.map((k) => ({
-      id: k.AccessKeyId ?? "",
-      status: k.Status ?? "",
-      createdAt: k.CreateDate?.toISOString() ?? "",
+      id: k.AccessKeyId,
+      status: k.Status,
+      createdAt: k.CreateDate.toISOString(),
     })),
-    sshPublicKeyIds: ssh.flatMap((k) => (k.SSHPublicKeyId ? [k.SSHPublicKeyId] : [])),
-    signingCertificateIds: certs.flatMap((c) => (c.CertificateId ? [c.CertificateId] : [])),
+    sshPublicKeyIds: ssh.map((k) => k.SSHPublicKeyId),
+    signingCertificateIds: certs.map((c) => c.CertificateId),
     ...(out.User.Tags !== undefined ? { tags: tagMap(out.User.Tags) } : {}),
   };
 }
 
 /** The default version of a customer managed policy, or `undefined` when it does not exist. */
 export async function readManagedPolicy(
-  iam: IAMClient,
+  session: AccountSession,
   arn: string,
 ): Promise<LiveManagedPolicy | undefined> {
-  const policy = await read(
+  const policy = await session.read(
+    "GetPolicyCommand",
     `read managed policy ${arn} (iam:GetPolicy)`,
-    () => iam.send(new GetPolicyCommand({ PolicyArn: arn })),
+    (c, o) => c.iam.send(new GetPolicyCommand({ PolicyArn: arn }), o),
     NO_SUCH_ENTITY,
   );
-  const versionId = policy?.Policy?.DefaultVersionId;
-  if (policy?.Policy === undefined || versionId === undefined) return undefined;
-  const version = await must(`read managed policy ${arn} (iam:GetPolicyVersion)`, () =>
-    iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })),
+  if (policy === undefined) return undefined;
+  const versionId = policy.Policy.DefaultVersionId;
+  const version = await session.must(
+    "GetPolicyVersionCommand",
+    `read managed policy ${arn} (iam:GetPolicyVersion)`,
+    (c, o) => c.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }), o),
   );
   return {
     arn,
-    name: policy.Policy.PolicyName ?? "",
-    path: policy.Policy.Path ?? "/",
-    document: decodePolicyText(version.PolicyVersion?.Document ?? ""),
+    name: policy.Policy.PolicyName,
+    path: policy.Policy.Path,
+    document: version.PolicyVersion.Document,
   };
 }
 
 /** The OIDC identity provider `arn` names, or `undefined` when it does not exist. */
 export async function readOidcProvider(
-  iam: IAMClient,
+  session: AccountSession,
   arn: string,
 ): Promise<LiveOidcProvider | undefined> {
-  const out = await read(
+  const out = await session.read(
+    "GetOpenIDConnectProviderCommand",
     `read OIDC provider ${arn} (iam:GetOpenIDConnectProvider)`,
-    () => iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
+    (c, o) => c.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }), o),
     NO_SUCH_ENTITY,
   );
   if (out === undefined) return undefined;
-  return { arn, url: out.Url ?? "", clientIds: [...(out.ClientIDList ?? [])] };
+  return { arn, url: out.Url, clientIds: [...out.ClientIDList] };
 }

@@ -3,38 +3,46 @@ import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
-  type KMSClient,
 } from "@aws-sdk/client-kms";
 import type { LiveKey } from "../../lib/audit/snapshot";
-import { must, read } from "./errors";
+import type { AccountSession } from "./account-session";
+import { all } from "./errors";
 
 /**
  * The key `keyRef` names (`alias/name`, a key id or ARN), or `undefined` when there is none.
  * `alias` is recorded on the key when the key was found through it.
  */
-export async function readKey(kms: KMSClient, keyRef: string): Promise<LiveKey | undefined> {
-  const described = await read(
+export async function readKey(
+  session: AccountSession,
+  keyRef: string,
+): Promise<LiveKey | undefined> {
+  const described = await session.read(
+    "DescribeKeyCommand",
     `describe KMS key ${keyRef} (kms:DescribeKey)`,
-    () => kms.send(new DescribeKeyCommand({ KeyId: keyRef })),
+    (c, o) => c.kms.send(new DescribeKeyCommand({ KeyId: keyRef }), o),
     ["NotFoundException"],
   );
-  const meta = described?.KeyMetadata;
-  if (meta?.KeyId === undefined) return undefined;
+  if (described === undefined) return undefined;
+  const meta = described.KeyMetadata;
   const keyId = meta.KeyId;
-  const [rotation, policy] = await Promise.all([
-    must(`read rotation of KMS key ${keyRef} (kms:GetKeyRotationStatus)`, () =>
-      kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId })),
+  const [rotation, policy] = await all([
+    session.must(
+      "GetKeyRotationStatusCommand",
+      `read rotation of KMS key ${keyRef} (kms:GetKeyRotationStatus)`,
+      (c, o) => c.kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }), o),
     ),
-    must(`read policy of KMS key ${keyRef} (kms:GetKeyPolicy)`, () =>
-      kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" })),
+    session.must(
+      "GetKeyPolicyCommand",
+      `read policy of KMS key ${keyRef} (kms:GetKeyPolicy)`,
+      (c, o) => c.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }), o),
     ),
   ]);
   return {
     keyId,
-    arn: meta.Arn ?? "",
+    arn: meta.Arn,
     aliases: keyRef.startsWith("alias/") ? [keyRef] : [],
-    rotationEnabled: rotation.KeyRotationEnabled === true,
-    policy: policy.Policy ?? "",
+    rotationEnabled: rotation.KeyRotationEnabled,
+    policy: policy.Policy,
     ...(meta.KeyState !== undefined ? { keyState: meta.KeyState } : {}),
   };
 }

@@ -6,50 +6,61 @@ import {
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import type { LiveBucket } from "../../lib/audit/snapshot";
-import { read } from "./errors";
+import type { AccountSession } from "./account-session";
+import { all } from "./errors";
 
 const NO_BUCKET = ["NoSuchBucket"];
 
 /** A bucket with its settings, or `undefined` when it does not exist. */
-export async function readBucket(s3: S3Client, name: string): Promise<LiveBucket | undefined> {
-  const versioning = await read(
+export async function readBucket(
+  session: AccountSession,
+  name: string,
+): Promise<LiveBucket | undefined> {
+  const bucket = { Bucket: name };
+  const versioning = await session.read(
+    "GetBucketVersioningCommand",
     `read versioning of bucket ${name} (s3:GetBucketVersioning)`,
-    () => s3.send(new GetBucketVersioningCommand({ Bucket: name })),
+    (c, o) => c.s3.send(new GetBucketVersioningCommand(bucket), o),
     NO_BUCKET,
   );
   if (versioning === undefined) return undefined;
-  const [encryption, publicAccess, ownership, policy, logging] = await Promise.all([
-    read(
+  const [encryption, publicAccess, ownership, policy, logging] = await all([
+    session.read(
+      "GetBucketEncryptionCommand",
       `read default encryption of bucket ${name} (s3:GetEncryptionConfiguration)`,
-      () => s3.send(new GetBucketEncryptionCommand({ Bucket: name })),
+      (c, o) => c.s3.send(new GetBucketEncryptionCommand(bucket), o),
       ["ServerSideEncryptionConfigurationNotFoundError"],
     ),
-    read(
+    session.read(
+      "GetPublicAccessBlockCommand",
       `read public access block of bucket ${name} (s3:GetBucketPublicAccessBlock)`,
-      () => s3.send(new GetPublicAccessBlockCommand({ Bucket: name })),
+      (c, o) => c.s3.send(new GetPublicAccessBlockCommand(bucket), o),
       ["NoSuchPublicAccessBlockConfiguration"],
     ),
-    read(
+    session.read(
+      "GetBucketOwnershipControlsCommand",
       `read ownership controls of bucket ${name} (s3:GetBucketOwnershipControls)`,
-      () => s3.send(new GetBucketOwnershipControlsCommand({ Bucket: name })),
+      (c, o) => c.s3.send(new GetBucketOwnershipControlsCommand(bucket), o),
       ["OwnershipControlsNotFoundError"],
     ),
-    read(
+    session.read(
+      "GetBucketPolicyCommand",
       `read policy of bucket ${name} (s3:GetBucketPolicy)`,
-      () => s3.send(new GetBucketPolicyCommand({ Bucket: name })),
+      (c, o) => c.s3.send(new GetBucketPolicyCommand(bucket), o),
       ["NoSuchBucketPolicy"],
     ),
-    read(`read access logging of bucket ${name} (s3:GetBucketLogging)`, () =>
-      s3.send(new GetBucketLoggingCommand({ Bucket: name })),
+    session.must(
+      "GetBucketLoggingCommand",
+      `read access logging of bucket ${name} (s3:GetBucketLogging)`,
+      (c, o) => c.s3.send(new GetBucketLoggingCommand(bucket), o),
     ),
   ]);
-  const rules = encryption?.ServerSideEncryptionConfiguration?.Rules;
+  const rules = encryption?.ServerSideEncryptionConfiguration.Rules;
   const block = publicAccess?.PublicAccessBlockConfiguration;
-  const objectOwnership = ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership;
-  const target = logging?.LoggingEnabled;
+  const objectOwnership = ownership?.OwnershipControls.Rules[0]?.ObjectOwnership;
+  const target = logging.LoggingEnabled;
   return {
     name,
     ...(versioning.Status !== undefined ? { versioningStatus: versioning.Status } : {}),
@@ -71,16 +82,16 @@ export async function readBucket(s3: S3Client, name: string): Promise<LiveBucket
     ...(block !== undefined
       ? {
           publicAccessBlock: {
-            blockPublicAcls: block.BlockPublicAcls === true,
-            blockPublicPolicy: block.BlockPublicPolicy === true,
-            ignorePublicAcls: block.IgnorePublicAcls === true,
-            restrictPublicBuckets: block.RestrictPublicBuckets === true,
+            blockPublicAcls: block.BlockPublicAcls,
+            blockPublicPolicy: block.BlockPublicPolicy,
+            ignorePublicAcls: block.IgnorePublicAcls,
+            restrictPublicBuckets: block.RestrictPublicBuckets,
           },
         }
       : {}),
     ...(objectOwnership !== undefined ? { objectOwnership } : {}),
     ...(policy?.Policy !== undefined ? { policy: policy.Policy } : {}),
-    ...(target?.TargetBucket !== undefined
+    ...(target !== undefined
       ? { logging: { targetBucket: target.TargetBucket, targetPrefix: target.TargetPrefix ?? "" } }
       : {}),
   };

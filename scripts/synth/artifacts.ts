@@ -1,15 +1,12 @@
 import { renderVerdicts, runGuard, viewFromRegistrations, type GuardReport } from "../../lib/guard";
+import { intentFromFlatConfig } from "../../lib/guard/intent";
+import { DOCUMENT_FIELDS } from "../../lib/synth-diff/synth-diff";
+import { topologyFiles } from "../../lib/report/topology-files";
+import { renderSvg } from "../report/render-svg";
 import { PROJECT, type RecordedResource, type SynthResult } from "./mock-runtime";
 
 /** Input fields that hold an IAM policy document, by resource type. */
-export const DOCUMENT_FIELDS: Readonly<Record<string, string>> = {
-  "aws:iam/role:Role": "assumeRolePolicy",
-  "aws:iam/rolePolicy:RolePolicy": "policy",
-  "aws:iam/userPolicy:UserPolicy": "policy",
-  "aws:iam/policy:Policy": "policy",
-  "aws:s3/bucketPolicy:BucketPolicy": "policy",
-  "aws:kms/key:Key": "policy",
-};
+export { DOCUMENT_FIELDS };
 
 /** A file of the synth output: path relative to `out/<stack>/`, and its text. */
 export interface Artifact {
@@ -179,7 +176,11 @@ export function policyVerdicts(
   result: SynthResult,
   packConfig: Readonly<Record<string, unknown>> = {},
 ): GuardReport {
-  return runGuard(viewFromRegistrations(result.resources, { project: PROJECT, stack }), packConfig);
+  return runGuard(
+    viewFromRegistrations(result.resources, { project: PROJECT, stack }),
+    packConfig,
+    intentFromFlatConfig(result.config),
+  );
 }
 
 /** Every file of the synth output; the report ends with the policy verdicts. */
@@ -196,5 +197,7 @@ export function synthArtifacts(
   for (const { account, resource, document } of iamDocuments(result.resources)) {
     files.push({ path: `iam/${account}/${resource.name}.json`, text: pretty(document) });
   }
+  // The picture for a security review: topology.svg and topology.html (lib/report).
+  if (result.plan !== undefined) files.push(...topologyFiles(stack, result.plan, renderSvg));
   return files;
 }

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createStack, readStackConfig, StackOutputs } from "../../components/stack";
+import type { TopologyPlan } from "../../lib/plan/model";
+import { planTopology } from "../../lib/plan/topology";
 import { mockState } from "./mock-ids";
 
 /** The project name the mock runtime registers resources under. */
@@ -28,6 +30,10 @@ export interface SynthResult {
   readonly resources: RecordedResource[];
   /** Stack outputs, resolved; secret values are replaced by `[secret]`. */
   readonly outputs: Record<string, unknown>;
+  /** The flat stack config the program ran with (what the engine also sends the pack). */
+  readonly config: Readonly<Record<string, string>>;
+  /** The topology the program planned from the config (the documents it registered). */
+  readonly plan?: TopologyPlan;
 }
 
 /** Options of {@link synthesize}. */
@@ -117,6 +123,7 @@ async function run(
     inputs: Record<string, unknown>;
   }[] = [];
   const seenOptions = new Map<string, ResourceOptionsSeen>();
+  let plan: TopologyPlan | undefined;
   const accountOfProvider = new Map<string, string>();
   const region = flatConfig[`${PROJECT}:region`] ?? "us-east-1";
   const partition = flatConfig[`${PROJECT}:partition`] ?? "aws";
@@ -170,7 +177,9 @@ async function run(
       });
       return undefined;
     });
-    const result = createStack(readStackConfig());
+    const config = readStackConfig();
+    plan = planTopology(config);
+    const result = createStack(config);
     return resolveOutputs(result);
   });
   await pulumi.runtime.disconnect();
@@ -199,5 +208,10 @@ async function run(
         dependsOn: seen?.dependsOn ?? [],
       };
     });
-  return { resources, outputs: outputs ?? {} };
+  return {
+    resources,
+    outputs: outputs ?? {},
+    config: { ...flatConfig },
+    ...(plan !== undefined ? { plan } : {}),
+  };
 }

@@ -5,6 +5,7 @@ import {
   parseAuditArgs,
   type ParsedArgs,
 } from "../../lib/audit/cli-args";
+import { DEFAULT_LIMITS } from "../../lib/audit/limits";
 
 interface Case {
   readonly name: string;
@@ -13,7 +14,13 @@ interface Case {
   readonly expected: ParsedArgs | RegExp;
 }
 
-const base = { stack: "acme", json: false, concurrency: DEFAULT_CONCURRENCY, maxKeyAgeDays: 90 };
+const base = {
+  stack: "acme",
+  json: false,
+  concurrency: DEFAULT_CONCURRENCY,
+  maxKeyAgeDays: 90,
+  limits: DEFAULT_LIMITS,
+};
 
 const cases: Case[] = [
   { name: "only the stack", argv: ["--stack", "acme"], expected: { kind: "args", args: base } },
@@ -36,6 +43,13 @@ const cases: Case[] = [
       "http://127.0.0.1:5000",
       "--now",
       "2030-01-01T00:00:00Z",
+      "--request-timeout",
+      "2.5",
+      "--account-timeout=60",
+      "--max-attempts",
+      "3",
+      "--retry-mode",
+      "adaptive",
     ],
     expected: {
       kind: "args",
@@ -49,6 +63,12 @@ const cases: Case[] = [
         stacksDir: "dir",
         endpoint: "http://127.0.0.1:5000",
         now: new Date("2030-01-01T00:00:00Z"),
+        limits: {
+          requestTimeoutMs: 2_500,
+          accountTimeoutMs: 60_000,
+          maxAttempts: 3,
+          retryMode: "adaptive",
+        },
       },
     },
   },
@@ -101,6 +121,41 @@ const cases: Case[] = [
     name: "an endpoint that is not a URL",
     argv: ["--stack", "a", "--endpoint", "localhost"],
     expected: /--endpoint must be an http\(s\) URL/,
+  },
+  {
+    name: "a request timeout of 0",
+    argv: ["--stack", "a", "--request-timeout", "0"],
+    expected: /--request-timeout must be a number of seconds from 0.1 to 600; got '0'/,
+  },
+  {
+    name: "an account timeout with a unit",
+    argv: ["--stack", "a", "--account-timeout", "5m"],
+    expected: /--account-timeout must be a number of seconds from 1 to 86400; got '5m'/,
+  },
+  {
+    name: "too many attempts",
+    argv: ["--stack", "a", "--max-attempts", "100"],
+    expected: /--max-attempts must be a whole number from 1 to 20; got '100'/,
+  },
+  {
+    name: "an unknown retry mode",
+    argv: ["--stack", "a", "--retry-mode", "legacy"],
+    expected: /--retry-mode must be one of standard, adaptive; got 'legacy'/,
+  },
+  {
+    name: "every problem at once, one a line",
+    argv: [
+      "--concurrency",
+      "0",
+      "--region",
+      "x",
+      "--request-timeout",
+      "-1",
+      "--retry-mode",
+      "fast",
+    ],
+    expected:
+      /^unexpected argument '--region'\nunexpected argument 'x'\n--stack NAME is required\n--concurrency must be .*\n--request-timeout must be .*\n--retry-mode must be .*$/,
   },
 ];
 

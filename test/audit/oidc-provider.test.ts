@@ -134,7 +134,12 @@ const cases: Case[] = [
     outcomes: (plan) => {
       const [terraform, ...products] = audited(declaredSnapshots(plan, NOW));
       assert.ok(terraform?.kind === "audited");
-      const failure = { stage: "assume", code: "AccessDenied", message: "denied" };
+      const failure = {
+        stage: "assume",
+        code: "AccessDenied",
+        message: "denied",
+        class: "access" as const,
+      };
       return [
         { kind: "failed", key: "terraform", accountId: terraform.snapshot.accountId, failure },
         ...products,

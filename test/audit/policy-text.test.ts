@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { decodePolicyText } from "../../lib/audit/policy-text";
+import { decodePolicyText, policyTextProblem } from "../../lib/audit/policy-text";
 
 const doc =
   '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}';
@@ -16,6 +16,29 @@ describe("decodePolicyText", function () {
   for (const c of cases) {
     it(c.name, function () {
       assert.equal(decodePolicyText(c.input), c.expected);
+    });
+  }
+});
+
+describe("policyTextProblem", function () {
+  const table = [
+    { name: "a policy document", input: doc, expected: undefined },
+    { name: "an empty object (judged later, not malformed)", input: "{}", expected: undefined },
+    {
+      name: "a document cut off",
+      input: doc.slice(0, 30),
+      expected: /^is not JSON \(it starts with /,
+    },
+    { name: "an HTML page", input: "<html><body>Gateway", expected: /^is not JSON .*<html>/ },
+    { name: "an empty string", input: "", expected: /^is not JSON/ },
+    { name: "a JSON list", input: "[]", expected: /^is JSON but not an object$/ },
+    { name: "JSON null", input: "null", expected: /^is JSON but not an object$/ },
+  ];
+  for (const t of table) {
+    it(t.name, function () {
+      const problem = policyTextProblem(t.input);
+      if (t.expected === undefined) assert.equal(problem, undefined);
+      else assert.match(problem ?? "", t.expected);
     });
   }
 });

@@ -16,6 +16,8 @@ const plan = planTopology(stack.config);
 const targets = auditTargets(stack.config, plan);
 const NOW = new Date("2030-01-01T00:00:00Z");
 const TF = plan.terraform;
+const P0_ID = plan.products[0]?.accountId ?? "";
+const P2_ID = plan.products[2]?.accountId ?? "";
 
 type Snapshots = AccountSnapshot[];
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -57,7 +59,7 @@ const failed =
             kind: "failed",
             key: snapshot.key,
             accountId: snapshot.accountId,
-            failure: { stage: "assume", code: "AccessDenied", message: "denied" },
+            failure: { stage: "assume", code: "AccessDenied", message: "denied", class: "access" },
           }
         : { kind: "audited", snapshot },
     );
@@ -352,8 +354,85 @@ describe("buildAuditReport", function () {
     assert.equal(report.notes.length, 1);
     assert.match(
       renderText(report),
-      /== terraform \(111111111111\): NOT AUDITED\n {2}could not assume: AccessDenied: denied/,
+      /== terraform \(111111111111\): NOT AUDITED \(access denied\)\n {2}could not assume: AccessDenied: denied\n {2}fix: The audit role was refused a read, or could not be assumed/,
     );
+  });
+
+  it("shows every failed read of an account not audited, each class's fix, and an interruption", function () {
+    const snapshots = declaredSnapshots(plan, NOW);
+    const outcomes: AccountOutcome[] = audited(snapshots).map((outcome, i) => {
+      if (i === 1) {
+        const failures = [
+          {
+            stage: "list roles (iam:ListRoles)",
+            code: "MalformedResponse",
+            message: "the iam:ListRoles answer is an HTML page, not the API's XML or JSON",
+            class: "malformed-response" as const,
+          },
+          {
+            stage: "read role terraform (iam:GetRole)",
+            code: "Throttling",
+            message: "Rate exceeded (after 8 attempts)",
+            class: "throttling" as const,
+          },
+        ];
+        return { kind: "failed", key: "p00", accountId: P0_ID, failure: failures[0], failures };
+      }
+      if (i === 3) {
+        const failure = {
+          stage: "finish reading the account",
+          code: "Interrupted",
+          message:
+            "the audit was interrupted (SIGINT); still waiting for 1 read: list roles (iam:ListRoles)",
+          class: "interrupted" as const,
+        };
+        return { kind: "failed", key: "p02", accountId: P2_ID, failure };
+      }
+      return outcome;
+    });
+    const report = buildAuditReport({
+      stack: "report",
+      plan,
+      targets,
+      outcomes,
+      now: NOW,
+      maxKeyAgeDays: 90,
+      interrupted: "SIGINT",
+    });
+    assert.equal(report.exitCode, 2);
+    assert.equal(report.interrupted, "SIGINT");
+    assert.deepEqual(
+      report.accounts.map((a) => (a.failures ?? []).map((f) => f.class)),
+      [[], ["malformed-response", "throttling"], [], ["interrupted"]],
+    );
+    const text = renderText(report);
+    assert.match(
+      text,
+      /^audit of stack 'report': 2 of 4 accounts audited, 0 findings; INCOMPLETE \(interrupted by SIGINT\): not audited: p00 \(200000000000, malformed response\), p02 \(200000000002, interrupted\)$/m,
+    );
+    assert.match(
+      text,
+      new RegExp(
+        [
+          "== p00 \\(200000000000\\): NOT AUDITED \\(malformed response\\)",
+          "  could not list roles \\(iam:ListRoles\\): MalformedResponse: the iam:ListRoles answer is an HTML page, not the API's XML or JSON",
+          "  also failed \\(1\\):",
+          "  - read role terraform \\(iam:GetRole\\): Throttling: Rate exceeded \\(after 8 attempts\\)",
+          "  fix: An answer was not the AWS API's .*",
+          "  fix: AWS kept throttling .*",
+          "== p01",
+        ].join("\n"),
+      ),
+    );
+    assert.match(
+      text,
+      /== p02 \(200000000002\): NOT AUDITED \(interrupted\)\n  could not finish reading the account: Interrupted: /,
+    );
+    assert.match(
+      text,
+      /The audit was interrupted \(SIGINT\): this report shows the accounts read before it stopped/,
+    );
+    assert.doesNotMatch(text, /audit role exists/);
   });
 
   it("attributes each finding to its account and splits what is wrong from the fix", function () {

@@ -234,7 +234,10 @@ describe("CI paths", () => {
       audience: "sts.amazonaws.com",
       subjects: ["dev", "production", "staging"].map((env) => `${repo}:environment:${env}`),
     };
-    const plan: AllowedCaller = { ...apply, subjects: [`${repo}:pull_request`] };
+    const plan: AllowedCaller = {
+      ...apply,
+      subjects: [`${repo}:pull_request`, `${repo}:ref:refs/heads/main`],
+    };
     before(async () => {
       result = await synth(stackConfig("example-oidc"));
     });
@@ -258,9 +261,16 @@ describe("CI paths", () => {
       assert.notDeepEqual(analyzeTrust(trust, [plan]), []);
     });
 
-    it("has the CI plan role admit pull request workflows and nothing else", () => {
+    it("has the CI plan role admit pull request workflows and the protected branch's jobs without an environment, nothing else", () => {
       const trust = trustOf(result, "terraform-ci-plan-role");
       assert.deepEqual(analyzeTrust(trust, [plan]), []);
+      const prOnly = { ...plan, subjects: [`${repo}:pull_request`] };
+      assert.notDeepEqual(analyzeTrust(trust, [prOnly]), [], "previews and drift plans on main");
+      const otherBranch = {
+        ...plan,
+        subjects: [`${repo}:pull_request`, `${repo}:ref:refs/heads/feature`],
+      };
+      assert.notDeepEqual(analyzeTrust(trust, [otherBranch]), []);
       assert.ok(admittedBeyond(trust, [{ ...plan, subjects: [] }]).length > 0);
       assert.notDeepEqual(analyzeTrust(trust, [apply]), []);
     });

@@ -277,7 +277,8 @@ describe("Terraform account", () => {
       const can = (action: string, res: string) =>
         evaluatePolicy(doc, { action, resource: res }).decision;
       assert.equal(can("sts:AssumeRole", CI_ROLE), "allow");
-      assert.equal(can("sts:TagSession", CI_ROLE), "allow");
+      assert.equal(can("sts:TagSession", CI_ROLE), "implicit-deny");
+      assert.equal(can("sts:SetSourceIdentity", CI_ROLE), "implicit-deny");
       assert.equal(can("sts:AssumeRole", PRODUCT_ROLES[0]), "implicit-deny");
       assert.equal(
         can("s3:GetObject", `${STATE_ARN}/terraform/dev/terraform.tfstate`),

@@ -8,13 +8,14 @@
  * IAM enforcement is on: each user may only assume its own CI role (its exact policy), so
  * whatever touched state did so as that role. The apply path (CI apply role, `apply` access)
  * writes state; the plan path (CI plan role, `plan` access) reads it and writes only the lock.
- * The root is `examples/terraform/main.tf` plus the generated files, but `providers.tf` (it
- * needs the aws provider, which cannot be downloaded here; see docs/terraform-handoff.md,
- * "Testing"): the provider's hop is checked with SDK calls from the same values.
+ * The root is `examples/terraform/main.tf` plus the generated files but `providers.tf`: it
+ * needs no provider, so these runs are fast; the provider's hop is checked here with SDK calls
+ * from the same values, and made by the real aws provider, with Terraform and OpenTofu, in
+ * `aws-provider.test.ts`.
  */
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -26,12 +27,24 @@ import {
   type AccountsTfvars,
   type HandoffFile,
 } from "../../lib/terraform";
-import { synthesize, type SynthResult } from "../../scripts/synth/mock-runtime";
-import { useMoto, type MotoServer, type RecordedRequest } from "../harness/moto";
+import { synthesize } from "../../scripts/synth/mock-runtime";
+import { useMoto, type RecordedRequest } from "../harness/moto";
 import { describeRun, runTofu, tofuSandbox, type TofuResult } from "../harness/tofu";
-import { ensureTools, repoRoot, SETUP_TIMEOUT_MS } from "../harness/tools";
+import { ensureTools, SETUP_TIMEOUT_MS } from "../harness/tools";
 import { getValue, stackConfig, withValue } from "../helpers/stack";
 import { aws, awsError, awsOk, policy, type Credentials } from "./fixtures/aws";
+import {
+  assumeAs,
+  ciPath,
+  ciSession,
+  deploy,
+  exportTerraform,
+  hop,
+  products,
+  userKeyIds,
+  waitFor,
+  type Deployed,
+} from "./fixtures/deploy";
 import {
   createRoot,
   EXAMPLE_ROOT,
@@ -57,82 +70,12 @@ import {
 } from "./fixtures/state-bucket";
 import {
   applyChanges,
-  materialize,
   motoEquivalentTrust,
   motoEvaluableBucketPolicy,
   topologyAccounts,
-  type Materialized,
-  type ProductAccountConfig,
 } from "./fixtures/topology";
 
 const run = promisify(execFile);
-
-interface Backend {
-  bucket: string;
-  key: string;
-  workspaceKeyPrefix: string;
-  kmsKeyArn: string;
-  lockTable?: string;
-}
-
-/** A stack deployed to moto, with its handoff rendered from the deployed outputs. */
-interface Deployed {
-  readonly synth: SynthResult;
-  readonly flat: Record<string, string>;
-  readonly topology: Materialized;
-  readonly files: HandoffFile[];
-  readonly backend: Backend;
-  readonly tfvars: AccountsTfvars;
-  /** The CI apply role. */
-  readonly ciRoleArn: string;
-  /** The CI plan role. */
-  readonly ciPlanRoleArn: string;
-}
-
-async function deploy(moto: MotoServer, flat: Record<string, string>): Promise<Deployed> {
-  await moto.reset();
-  const synth = await synthesize(flat, { stack: "example" });
-  const topology = await materialize(moto, synth);
-  const rendered = handoffFromStackOutputs(topology.outputs, { stack: "example" });
-  assert.ok(rendered.ok, JSON.stringify(rendered));
-  const file = (name: string) => rendered.files.find((f) => f.path === name)?.text ?? "";
-  await moto.setIamEnforcement(true);
-  return {
-    synth,
-    flat,
-    topology,
-    files: rendered.files,
-    backend: topology.outputs.backend as Backend,
-    tfvars: JSON.parse(file(HANDOFF_FILES.tfvars)) as AccountsTfvars,
-    ciRoleArn: topology.outputs.ciRoleArn as string,
-    ciPlanRoleArn: topology.outputs.ciPlanRoleArn as string,
-  };
-}
-
-function products(flat: Record<string, string>): ProductAccountConfig[] {
-  return getValue<ProductAccountConfig[]>(flat, "productAccounts");
-}
-
-/** The user whose keys start runs of `access`, and the CI role they may assume. */
-function ciPath(d: Deployed, access: AccessLevel): { user: Credentials; roleArn: string } {
-  return access === "apply"
-    ? { user: d.topology.ciUser, roleArn: d.ciRoleArn }
-    : { user: d.topology.ciPlanUser, roleArn: d.ciPlanRoleArn };
-}
-
-/**
- * What a pipeline does before Terraform runs: with the path's user keys, take a session of the
- * path's CI role. The run starts from it, with `TF_VAR_access` set to `access`.
- */
-async function ciSession(moto: MotoServer, d: Deployed, access: AccessLevel): Promise<RunAs> {
-  const { user, roleArn } = ciPath(d, access);
-  return { credentials: await assumeAs(moto, user, roleArn, `terraform-${access}`), access };
-}
-
-/** The long-lived keys of both CI users: no run may use them for anything but STS. */
-function userKeyIds(d: Deployed): string[] {
-  return [d.topology.ciUser.accessKeyId, d.topology.ciPlanUser.accessKeyId];
-}
 
 const apply = (...vars: string[]) => [
   "apply",
@@ -391,7 +334,7 @@ describe("e2e: the Terraform handoff, run by OpenTofu against the topology in mo
       assert.deepEqual(await bucketVersions(moto(), inspector(), d.backend.bucket), before);
     });
 
-    it("3c. plan and apply in a workspace that exists but is not in the map (an account removed from the stack) are refused by the guard; its state is not written", async function () {
+    it("3c. plan and apply in a workspace that exists but is not in the map (an account removed from the stack) are refused by the guard, with its one message; its state is not written", async function () {
       const root = await newRoot(d, "retired");
       // Setup: OpenTofu writes this empty state; later the account left the topology.
       await root.ok(["workspace", "new", "-no-color", "retired"]);
@@ -405,11 +348,11 @@ describe("e2e: the Terraform handoff, run by OpenTofu against the topology in mo
           /Workspace "retired" is not in the topology: accounts\.auto\.tfvars\.json maps only the workspaces dev, prod, staging\./,
           describeRun(args, result),
         );
-        // accounts.tf itself fails only at the guard (the example root's own use of
-        // local.account fails beside it).
-        assert.doesNotMatch(
-          result.stderr,
-          /on accounts\.tf line \d+, in locals/,
+        // The guard's message is the only error: nothing that depends on the map (the example
+        // root's own use of local.account included) is evaluated.
+        assert.deepEqual(
+          result.stderr.match(/^Error: .*$/gm),
+          ["Error: Invalid value for variable"],
           describeRun(args, result),
         );
       }
@@ -1007,15 +950,8 @@ describe("e2e: the Terraform handoff, run by OpenTofu against the topology in mo
         const runAs = await ciSession(moto(), d, access);
         const root = await createRoot(`exact-ci-${access}-role`, moto(), d.files, runAs);
         roots.push(root);
-        const args = [
-          "init",
-          "-input=false",
-          "-no-color",
-          `-backend-config=${HANDOFF_FILES.backend}`,
-          `-backend-config=${path.join(root.sandbox.dir, "emulator.backend.hcl")}`,
-        ];
-        const init = await root.tofu(args);
-        assert.equal(init.code, 0, describeRun(args, init));
+        // Exactly what the pipeline runs (the emulator's endpoints are in the override file).
+        await root.init();
         // init reads the default workspace's state, outside the key prefix: it is missing (404),
         // not forbidden (403); and the CI role may not write it.
         const head = await awsError(moto(), {
@@ -1160,6 +1096,17 @@ describe("e2e: the Terraform handoff, run by OpenTofu against the topology in mo
   });
 
   describe("the generated files, checked by OpenTofu", function () {
+    it("the example root's .tf files pass `tofu fmt -check`", async function () {
+      const sandbox = tofuSandbox("fmt-example");
+      try {
+        const args = ["fmt", "-check", "-diff", "-no-color", EXAMPLE_ROOT];
+        const fmt = await runTofu(args, { cwd: sandbox.root, env: sandbox.env });
+        assert.equal(fmt.code, 0, describeRun(args, fmt));
+      } finally {
+        sandbox.cleanup();
+      }
+    });
+
     for (const lock of ["s3-lockfile", "dynamodb", "both"] as const) {
       it(`lock mode ${lock}: every .tf file (and the .tfbackend, as HCL) passes \`tofu fmt -check\`; the root without providers.tf validates; the script parses`, async function () {
         const synth = await synthesize(
@@ -1224,44 +1171,6 @@ describe("e2e: the Terraform handoff, run by OpenTofu against the topology in mo
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-async function assumeAs(
-  moto: MotoServer,
-  as: Credentials,
-  roleArn: string,
-  sessionName = "e2e-check",
-): Promise<Credentials> {
-  const value = await awsOk(moto, {
-    service: "sts",
-    op: "assume_role",
-    params: { RoleArn: roleArn, RoleSessionName: sessionName },
-    as,
-  });
-  return {
-    accessKeyId: value.Credentials.AccessKeyId,
-    secretAccessKey: value.Credentials.SecretAccessKey,
-    sessionToken: value.Credentials.SessionToken,
-  };
-}
-
-/**
- * The provider's hop of providers.tf, done with boto3 from the same values: from a run's CI role
- * session, `sts:AssumeRole` into `roleArn`. Returns the caller identity it ends as; rejects when
- * the hop is denied.
- */
-async function hop(
-  moto: MotoServer,
-  session: Credentials,
-  roleArn: string,
-): Promise<{ Account: string; Arn: string }> {
-  const workspace = await assumeAs(moto, session, roleArn);
-  const identity: { Account: string; Arn: string } = await awsOk(moto, {
-    service: "sts",
-    op: "get_caller_identity",
-    as: workspace,
-  });
-  return identity;
-}
-
 /** The state bucket policy exactly as synthesized (with the deployed key id). */
 function bucketPolicy(d: Deployed): string {
   const resource = d.synth.resources.find(
@@ -1269,45 +1178,4 @@ function bucketPolicy(d: Deployed): string {
   );
   assert.ok(resource, "no state bucket policy");
   return String(resource.inputs.policy);
-}
-
-/** Runs the export command on `outputs` (as a file) and returns the Terraform files it wrote. */
-async function exportTerraform(outputs: Record<string, unknown>): Promise<HandoffFile[]> {
-  const dir = mkdtempSync(path.join(tmpdir(), "tf-bootstrap-export-"));
-  try {
-    const file = path.join(dir, "outputs.json");
-    writeFileSync(file, JSON.stringify(outputs, null, 2));
-    const out = path.join(dir, "terraform");
-    await run(
-      process.execPath,
-      [
-        "-r",
-        "ts-node/register/transpile-only",
-        "scripts/export-terraform.ts",
-        "--stack",
-        "example",
-        "--outputs",
-        file,
-        "--out",
-        out,
-      ],
-      { cwd: repoRoot },
-    );
-    return Object.values(HANDOFF_FILES).map((name) => ({
-      path: name,
-      text: readFileSync(path.join(out, name), "utf8"),
-    }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Waits until `file` exists (at most 60 s), calling `check` between polls. */
-async function waitFor(file: string, check: () => void): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!existsSync(file)) {
-    check();
-    if (Date.now() > deadline) assert.fail(`${file} did not appear in 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

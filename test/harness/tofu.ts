@@ -1,6 +1,7 @@
 /**
- * Runs the cached OpenTofu binary the way CI would, isolated from the machine: no input, no
- * update checks, no provider downloads, no shared credentials, one data dir per test.
+ * Runs the cached OpenTofu binary (and, through {@link runEngineBinary}, Terraform) the way CI
+ * would, isolated from the machine: no input, no update checks, no provider downloads unless
+ * asked for, no shared credentials, one data dir per test.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -51,12 +52,18 @@ export interface CliConfigOptions {
   readonly filesystemMirror?: string;
   /** `plugin_cache_dir`. Default: none. */
   readonly pluginCacheDir?: string;
+  /**
+   * Let `init` download providers from their registries (providers not in the mirror, when one
+   * is given). Default: false, every download is refused.
+   */
+  readonly allowDownload?: boolean;
 }
 
 /**
- * Writes an OpenTofu CLI config that forbids every provider download: providers come only
- * from `filesystemMirror` when given, and `direct` installation excludes every address.
- * Returns `file`, to be named by `TF_CLI_CONFIG_FILE`.
+ * Writes a CLI config (OpenTofu's and Terraform's format are the same) that installs providers
+ * only from `filesystemMirror` when given and, unless `allowDownload`, forbids every download:
+ * `direct` installation excludes every address. Returns `file`, to be named by
+ * `TF_CLI_CONFIG_FILE`.
  */
 export function writeCliConfig(file: string, options: CliConfigOptions = {}): string {
   const lines: string[] = [];
@@ -70,12 +77,26 @@ export function writeCliConfig(file: string, options: CliConfigOptions = {}): st
     lines.push('    include = ["*/*/*"]');
     lines.push("  }");
   }
-  lines.push("  direct {");
-  lines.push('    exclude = ["*/*/*"]');
-  lines.push("  }");
+  if (options.allowDownload === true) {
+    lines.push("  direct {}");
+  } else {
+    lines.push("  direct {");
+    lines.push('    exclude = ["*/*/*"]');
+    lines.push("  }");
+  }
   lines.push("}");
   writeFileSync(file, lines.join("\n") + "\n");
   return file;
+}
+
+/** Options for {@link tofuSandbox}. */
+export interface SandboxOptions extends CliConfigOptions {
+  /**
+   * Give the sandbox its own plugin cache (`TF_PLUGIN_CACHE_DIR`). Default: true unless
+   * `pluginCacheDir` is given. A cache copies each provider it installs: leave it off for a
+   * mirror of large providers (an unpacked mirror is linked, not copied).
+   */
+  readonly ownPluginCache?: boolean;
 }
 
 /**
@@ -83,7 +104,7 @@ export function writeCliConfig(file: string, options: CliConfigOptions = {}): st
  * offline CLI config, a private `HOME`, and empty AWS config files so no machine credentials
  * or profiles are read.
  */
-export function tofuSandbox(prefix = "tofu", options: CliConfigOptions = {}): TofuSandbox {
+export function tofuSandbox(prefix = "tofu", options: SandboxOptions = {}): TofuSandbox {
   const dir = mkdtempSync(path.join(tmpdir(), `tf-bootstrap-${prefix}-`));
   const sub = (name: string): string => {
     const p = path.join(dir, name);
@@ -92,12 +113,17 @@ export function tofuSandbox(prefix = "tofu", options: CliConfigOptions = {}): To
   };
   const root = sub("root");
   const home = sub("home");
-  const pluginCacheDir = sub("plugin-cache");
+  const { ownPluginCache, ...cliOptions } = options;
+  const pluginCacheDir =
+    options.pluginCacheDir ?? ((ownPluginCache ?? true) ? sub("plugin-cache") : undefined);
   const awsConfig = path.join(home, "aws-config");
   const awsCredentials = path.join(home, "aws-credentials");
   writeFileSync(awsConfig, "");
   writeFileSync(awsCredentials, "");
-  const cliConfig = writeCliConfig(path.join(dir, "cli.tfrc"), { pluginCacheDir, ...options });
+  const cliConfig = writeCliConfig(path.join(dir, "cli.tfrc"), {
+    ...cliOptions,
+    ...(pluginCacheDir !== undefined ? { pluginCacheDir } : {}),
+  });
   return {
     dir,
     root,
@@ -105,7 +131,7 @@ export function tofuSandbox(prefix = "tofu", options: CliConfigOptions = {}): To
       HOME: home,
       TF_CLI_CONFIG_FILE: cliConfig,
       TF_DATA_DIR: path.join(dir, "data"),
-      TF_PLUGIN_CACHE_DIR: pluginCacheDir,
+      ...(pluginCacheDir !== undefined ? { TF_PLUGIN_CACHE_DIR: pluginCacheDir } : {}),
       AWS_CONFIG_FILE: awsConfig,
       AWS_SHARED_CREDENTIALS_FILE: awsCredentials,
     },
@@ -128,6 +154,19 @@ const FIXED_ENV = {
  */
 export async function runTofu(args: readonly string[], options: TofuOptions): Promise<TofuResult> {
   const tools = await ensureTools();
+  return runEngineBinary(tools.tofu, args, options);
+}
+
+/**
+ * Runs `binary <args>` (OpenTofu or Terraform) the way {@link runTofu} runs OpenTofu: a clean
+ * environment, no input, its own process group, killed after the timeout. Never rejects for a
+ * non-zero exit.
+ */
+export async function runEngineBinary(
+  binary: string,
+  args: readonly string[],
+  options: TofuOptions,
+): Promise<TofuResult> {
   const env: Record<string, string> = {};
   for (const name of ["PATH", "TMPDIR", "LANG"]) {
     const value = process.env[name];
@@ -139,12 +178,12 @@ export async function runTofu(args: readonly string[], options: TofuOptions): Pr
   Object.assign(env, FIXED_ENV);
   for (const required of ["TF_CLI_CONFIG_FILE", "TF_DATA_DIR"]) {
     if (env[required] === undefined) {
-      throw new Error(`runTofu needs ${required} in options.env; use tofuSandbox().env`);
+      throw new Error(`running ${binary} needs ${required} in options.env; use tofuSandbox().env`);
     }
   }
 
   const started = Date.now();
-  const child = spawn(tools.tofu, [...args], {
+  const child = spawn(binary, [...args], {
     cwd: options.cwd,
     env,
     detached: true, // own process group: a timeout or an aborted run kills providers too
@@ -165,7 +204,7 @@ export async function runTofu(args: readonly string[], options: TofuOptions): Pr
     child.once("error", (error) => {
       clearTimeout(timer);
       untrack();
-      reject(new Error(`could not run ${tools.tofu}: ${error.message}`));
+      reject(new Error(`could not run ${binary}: ${error.message}`));
     });
     child.once("close", (code, signal) => {
       clearTimeout(timer);
@@ -183,9 +222,9 @@ export async function runTofu(args: readonly string[], options: TofuOptions): Pr
 }
 
 /** A one-line-per-field summary of a run, for assertion messages. */
-export function describeRun(args: readonly string[], result: TofuResult): string {
+export function describeRun(args: readonly string[], result: TofuResult, command = "tofu"): string {
   return [
-    `tofu ${args.join(" ")} → ${result.timedOut ? "timed out" : `exit ${result.code ?? result.signal}`}`,
+    `${command} ${args.join(" ")} → ${result.timedOut ? "timed out" : `exit ${result.code ?? result.signal}`}`,
     `--- stdout ---\n${result.stdout}`,
     `--- stderr ---\n${result.stderr}`,
   ].join("\n");

@@ -1,12 +1,16 @@
 /**
- * Locates the test-only tools (moto, OpenTofu, actionlint, check-jsonschema, the Pulumi CLI and
- * its engine plugins) that `.ci/setup-tools` installs into a cache directory, and runs that
- * script when they are missing, so `npm test` works on a fresh machine. The pinned versions live
- * in the script only; this module reads them from it.
+ * Locates the test-only tools (moto, OpenTofu, actionlint, check-jsonschema, the Pulumi CLI
+ * and its engine plugins) that `.ci/setup-tools` installs into a cache directory,
+ * and runs that script when they are missing, so `npm test` works on a fresh machine. The pinned
+ * versions live in the script only; this module reads them from it.
+ *
+ * It also locates what the machine image provides and the script does not install: HashiCorp
+ * Terraform, and a filesystem mirror of the `hashicorp/aws` provider (see
+ * {@link locateTerraform} and {@link locateProviderMirror}).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
 
@@ -275,4 +279,154 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // ESRCH: the group has exited already.
   }
+}
+
+/** Names a Terraform binary to use instead of the one on `PATH`. */
+export const TERRAFORM_ENV = "TF_BOOTSTRAP_TERRAFORM";
+
+/** Names a provider mirror directory to use instead of {@link IMAGE_PROVIDER_MIRROR}. */
+export const PROVIDER_MIRROR_ENV = "TF_BOOTSTRAP_PROVIDER_MIRROR";
+
+/** Where this machine image keeps its filesystem mirror of the `hashicorp/aws` provider. */
+export const IMAGE_PROVIDER_MIRROR = "/opt/tf-plugins";
+
+/** The registry host Terraform addresses `hashicorp/aws` by (and mirrors are laid out under). */
+export const TERRAFORM_REGISTRY = "registry.terraform.io";
+
+/** What a locator found, or why it found nothing. */
+export type Located<T> =
+  | { readonly found: true; readonly value: T; readonly source: string }
+  | { readonly found: false; readonly reason: string };
+
+/** Whether the tests run in CI (`CI=true`, as `.ci/run` and every CI platform set it). */
+export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = (env.CI ?? "").toLowerCase();
+  return value !== "" && value !== "false" && value !== "0";
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds HashiCorp Terraform: the file named by `$TF_BOOTSTRAP_TERRAFORM`, else `terraform` on
+ * `PATH` (this machine image has `/usr/local/bin/terraform`). `.ci/setup-tools` does not install
+ * it. Synchronous, so a test file can decide at load time which engines it registers.
+ */
+export function locateTerraform(env: NodeJS.ProcessEnv = process.env): Located<string> {
+  const named = env[TERRAFORM_ENV];
+  if (named !== undefined && named !== "") {
+    return isExecutableFile(named)
+      ? { found: true, value: named, source: `$${TERRAFORM_ENV}` }
+      : { found: false, reason: `$${TERRAFORM_ENV}=${named} is not an executable file` };
+  }
+  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+    if (dir === "") continue;
+    const candidate = path.join(dir, "terraform");
+    if (isExecutableFile(candidate)) return { found: true, value: candidate, source: "PATH" };
+  }
+  return {
+    found: false,
+    reason: `no terraform on PATH (${env.PATH ?? ""}) and $${TERRAFORM_ENV} is not set`,
+  };
+}
+
+/** The platform directory name of provider packages for this machine, e.g. `linux_amd64`. */
+export function providerPlatform(
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): string {
+  const goArch: Record<string, string> = { x64: "amd64", arm64: "arm64", ia32: "386", arm: "arm" };
+  return `${platform === "win32" ? "windows" : platform}_${goArch[arch] ?? arch}`;
+}
+
+/** One provider package of a filesystem mirror (unpacked layout). */
+export interface MirroredProvider {
+  /** `registry.terraform.io/hashicorp/aws`. */
+  readonly address: string;
+  readonly version: string;
+  readonly platform: string;
+  /** The package directory: `<mirror>/<address>/<version>/<platform>`. */
+  readonly dir: string;
+}
+
+/** A filesystem provider mirror holding `hashicorp/aws` for this platform. */
+export interface ProviderMirror {
+  readonly dir: string;
+  /** The `hashicorp/aws` packages for this platform, newest version first. */
+  readonly aws: readonly MirroredProvider[];
+}
+
+function compareVersions(a: string, b: string): number {
+  const parts = (v: string) => v.split(/[.-]/).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const [pa, pb] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const [x, y] = [pa[i] ?? 0, pb[i] ?? 0];
+    if (x === y) continue;
+    if (typeof x === "number" && typeof y === "number") return x - y;
+    return String(x).localeCompare(String(y));
+  }
+  return 0;
+}
+
+/**
+ * The `hashicorp/aws` packages for this platform in mirror `dir` (unpacked layout,
+ * `registry.terraform.io/hashicorp/aws/<version>/<platform>/terraform-provider-aws_*`),
+ * newest first; empty when there is none.
+ */
+export function mirroredAwsProviders(
+  dir: string,
+  platform = providerPlatform(),
+): MirroredProvider[] {
+  const address = `${TERRAFORM_REGISTRY}/hashicorp/aws`;
+  const base = path.join(dir, ...address.split("/"));
+  let versions: string[];
+  try {
+    versions = readdirSync(base);
+  } catch {
+    return [];
+  }
+  return versions
+    .map((version) => ({ address, version, platform, dir: path.join(base, version, platform) }))
+    .filter((p) => {
+      try {
+        return readdirSync(p.dir).some(
+          (f) => f.startsWith("terraform-provider-aws") && isExecutableFile(path.join(p.dir, f)),
+        );
+      } catch {
+        return false;
+      }
+    })
+    .sort((a, b) => compareVersions(b.version, a.version));
+}
+
+/**
+ * Finds a filesystem mirror of the `hashicorp/aws` provider: the directory named by
+ * `$TF_BOOTSTRAP_PROVIDER_MIRROR`, else this image's {@link IMAGE_PROVIDER_MIRROR}. Not found
+ * means `init` must download the provider (a machine with internet access).
+ */
+export function locateProviderMirror(
+  env: NodeJS.ProcessEnv = process.env,
+): Located<ProviderMirror> {
+  const named = env[PROVIDER_MIRROR_ENV];
+  const layout = `${TERRAFORM_REGISTRY}/hashicorp/aws/<version>/${providerPlatform()}/terraform-provider-aws_*`;
+  if (named !== undefined && named !== "") {
+    const aws = mirroredAwsProviders(named);
+    return aws.length > 0
+      ? { found: true, value: { dir: named, aws }, source: `$${PROVIDER_MIRROR_ENV}` }
+      : { found: false, reason: `$${PROVIDER_MIRROR_ENV}=${named} holds no ${layout}` };
+  }
+  const aws = mirroredAwsProviders(IMAGE_PROVIDER_MIRROR);
+  return aws.length > 0
+    ? { found: true, value: { dir: IMAGE_PROVIDER_MIRROR, aws }, source: "the machine image" }
+    : {
+        found: false,
+        reason: `${IMAGE_PROVIDER_MIRROR} holds no ${layout} and $${PROVIDER_MIRROR_ENV} is not set`,
+      };
 }

@@ -2,7 +2,13 @@
  * Pipeline plans for the tests: a realistic stack with three workspaces applied one after
  * another, or with a parallel middle stage, in each CI mode.
  */
-import type { CiMode, PipelinePlan, PipelineWorkspace } from "../../lib/pipeline";
+import {
+  pinnedToolSha256,
+  type CiMode,
+  type PipelinePlan,
+  type PipelineRoot,
+  type PipelineWorkspace,
+} from "../../lib/pipeline";
 
 export const PLAN_ROLE = "arn:aws:iam::111111111111:role/tf-bootstrap/terraform-ci-plan";
 export const APPLY_ROLE = "arn:aws:iam::111111111111:role/tf-bootstrap/terraform-ci";
@@ -37,12 +43,44 @@ function repository(mode: CiMode): string | undefined {
   return undefined;
 }
 
+/** One root in `directory` holding every workspace of `stages`, with the single-root state key. */
+export function singleRoot(
+  stages: readonly (readonly PipelineWorkspace[])[],
+  directory = "terraform",
+): PipelineRoot[] {
+  return [
+    {
+      name: "root",
+      directory,
+      workspaces: stages.flat().map((w) => w.workspace),
+      stateKey: "terraform.tfstate",
+    },
+  ];
+}
+
+/** Two roots: `network` in every workspace, `app` in all but the first. */
+export function twoRoots(stages: readonly (readonly PipelineWorkspace[])[]): PipelineRoot[] {
+  const all = stages.flat().map((w) => w.workspace);
+  return [
+    {
+      name: "network",
+      directory: "network",
+      workspaces: all,
+      stateKey: "network/terraform.tfstate",
+    },
+    { name: "app", directory: "app", workspaces: all.slice(1), stateKey: "app/terraform.tfstate" },
+  ];
+}
+
 /** A plan for `mode`; `change` overrides any field. */
 export function pipelinePlan(
   mode: CiMode,
   stages: readonly (readonly PipelineWorkspace[])[] = SEQUENTIAL,
   change: Partial<PipelinePlan> = {},
 ): PipelinePlan {
+  const tool = change.tool ?? "terraform";
+  const toolVersion = change.toolVersion ?? (tool === "tofu" ? "1.10.6" : "1.11.4");
+  const environments = [...new Set(stages.flat().map((w) => w.environment))];
   return {
     stack: "acme-prod",
     mode,
@@ -51,13 +89,17 @@ export function pipelinePlan(
     ...(repository(mode) === undefined ? {} : { repository: repository(mode) }),
     audience: "sts.amazonaws.com",
     planRoleArn: PLAN_ROLE,
-    applyRoleArn: APPLY_ROLE,
+    applyRoleArns: Object.fromEntries(environments.map((e) => [e, APPLY_ROLE])),
     stages,
+    roots: singleRoot(stages),
     codeOwners: [...CODE_OWNERS],
-    terraformDirectory: "terraform",
-    tool: "terraform",
-    toolVersion: "1.10.6",
+    tool,
+    toolVersion,
+    toolSha256: pinnedToolSha256(tool, toolVersion) ?? "0".repeat(64),
     sessionDurationSeconds: 3600,
+    maxParallel: 10,
+    sharedPaths: ["modules"],
+    driftSchedule: "23 5 * * 1-5",
     ...change,
   };
 }

@@ -40,20 +40,27 @@ interface Job {
 
 /** The rendered GitLab job `name` of `mode`. */
 function gitlabJob(mode: CiMode, name: string): Job {
-  const files = renderPipeline(
-    pipelinePlan(mode, SEQUENTIAL, { tool: "tofu", toolVersion: "1.10.10" }),
-  );
+  const files = renderPipeline(pipelinePlan(mode, SEQUENTIAL, { tool: "tofu" }));
   const ci = parse(files.find((f) => f.path === PIPELINE_FILES.gitlabCi)!.text);
   const job = ci[name];
   assert.ok(job, `no job ${name}`);
-  return job as Job;
+  // One matrix job: the first entry's values (an apply job's ROLE_ARN is one of them).
+  const entry = (job.parallel?.matrix?.[0] ?? {}) as Record<string, unknown>;
+  const scalars = Object.fromEntries(
+    Object.entries(entry).filter(([, v]) => typeof v === "string"),
+  ) as Record<string, string>;
+  const found: Job = { variables: { ...job.variables, ...scalars }, script: job.script };
+  return found;
 }
 
-/** The script lines before `init`: the ones that set up credentials. */
+/** The script lines that set up credentials: after the untouched-workspace exit, before `cd`. */
 function credentialLines(job: Job): string[] {
-  const init = job.script.findIndex((line) => line.startsWith("tofu init"));
-  assert.ok(init > 0, `no credential lines before init in ${job.script.join("\n")}`);
-  return job.script.slice(0, init);
+  const first = job.script.findIndex(
+    (line) => line.includes("export AWS_") || line.startsWith("unset AWS_"),
+  );
+  const cd = job.script.findIndex((line) => line.startsWith("cd "));
+  assert.ok(first > 0 && cd > first, `no credential lines before cd in ${job.script.join("\n")}`);
+  return job.script.slice(first, cd);
 }
 
 /** Runs `lines` in bash the way a GitLab job would and returns the AWS_* variables they leave. */
@@ -160,7 +167,7 @@ describe("GitLab jobs' credentials, through OpenTofu's s3 backend (moto)", funct
   }
 
   it("iam-user plan job: the plan user's keys assume the CI plan role", async function () {
-    const job = gitlabJob("iam-user", "plan");
+    const job = gitlabJob("iam-user", "plan:root");
     const aws = await runLines(
       credentialLines(job),
       jobEnv(job, {
@@ -185,7 +192,7 @@ describe("GitLab jobs' credentials, through OpenTofu's s3 backend (moto)", funct
   });
 
   it("iam-user apply job: the apply user's keys assume the CI apply role", async function () {
-    const job = gitlabJob("iam-user", "apply:dev");
+    const job = gitlabJob("iam-user", "apply:1:root");
     const aws = await runLines(
       credentialLines(job),
       jobEnv(job, {
@@ -204,8 +211,8 @@ describe("GitLab jobs' credentials, through OpenTofu's s3 backend (moto)", funct
   });
 
   for (const [name, role] of [
-    ["plan", PLAN_ROLE],
-    ["apply:dev", APPLY_ROLE],
+    ["plan:root", PLAN_ROLE],
+    ["apply:1:root", APPLY_ROLE],
   ] as const) {
     it(`gitlab-oidc ${name} job: the ID token is exchanged for its CI role`, async function () {
       const job = gitlabJob("gitlab-oidc", name);

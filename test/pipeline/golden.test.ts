@@ -2,14 +2,27 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { renderPipeline, type PipelinePlan } from "../../lib/pipeline";
-import { PARALLEL, pipelinePlan, SEQUENTIAL } from "./fixtures";
+import { APPLY_ROLE, PARALLEL, pipelinePlan, SEQUENTIAL, twoRoots } from "./fixtures";
 
 const GOLDEN = path.join(__dirname, "golden");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
+const PER_ENVIRONMENT = {
+  dev: APPLY_ROLE,
+  staging: APPLY_ROLE.replace("terraform-ci", "terraform-ci-staging"),
+  production: APPLY_ROLE.replace("terraform-ci", "terraform-ci-production"),
+};
+
 const CASES: Record<string, PipelinePlan> = {
-  "github-oidc": pipelinePlan("github-oidc", PARALLEL),
-  "gitlab-oidc": pipelinePlan("gitlab-oidc", PARALLEL, { tool: "tofu", toolVersion: "1.10.10" }),
+  "github-oidc": pipelinePlan("github-oidc", PARALLEL, {
+    roots: twoRoots(PARALLEL),
+    applyRoleArns: PER_ENVIRONMENT,
+  }),
+  "gitlab-oidc": pipelinePlan("gitlab-oidc", PARALLEL, {
+    tool: "tofu",
+    roots: twoRoots(PARALLEL),
+    applyRoleArns: PER_ENVIRONMENT,
+  }),
   "iam-user": pipelinePlan("iam-user", SEQUENTIAL),
 };
 

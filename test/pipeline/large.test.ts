@@ -1,7 +1,8 @@
 /**
- * A stack larger than one CI matrix: the plan jobs are split at the platforms' matrix limits
- * (GitHub 256, GitLab 200), every workspace is planned exactly once, and the files still pass
- * the linters.
+ * Scale: the workflow grows with stages and roots, not with accounts. A stack of 6, 40 and
+ * 450 accounts over the same three environments and two roots gets the same jobs (450 adds
+ * one plan matrix: GitHub's matrices hold 256); only the data file grows. The large files
+ * still pass every linter.
  */
 import { strict as assert } from "node:assert";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,69 +10,88 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { PIPELINE_FILES, renderPipeline, type PipelineWorkspace } from "../../lib/pipeline";
-import { chunkBySize } from "../../lib/plan/chunk";
-import { ensureTools, SETUP_TIMEOUT_MS, type Tools } from "../harness/tools";
-import { pipelinePlan } from "./fixtures";
-import { actionlint, checkJsonschema } from "./linters";
+import { environmentStages } from "../../lib/config/names";
+import { SETUP_TIMEOUT_MS } from "../harness/tools";
+import { pipelinePlan, twoRoots } from "./fixtures";
+import { actionlint, checkJsonschema, ensureLinters, zizmor, type Linters } from "./linters";
 
-const COUNT = 450;
+const ENVIRONMENTS = ["dev", "staging", "production"];
 
-const workspaces: PipelineWorkspace[] = Array.from({ length: COUNT }, (_, i) => ({
-  workspace: `acct-${String(i + 1).padStart(4, "0")}`,
-  accountId: String(200000000000 + i),
-  environment: `acct-${String(i + 1).padStart(4, "0")}`,
-}));
+function accounts(count: number): PipelineWorkspace[] {
+  return Array.from({ length: count }, (_, i) => ({
+    workspace: `acct-${String(i + 1).padStart(4, "0")}`,
+    accountId: String(200000000000 + i),
+    environment: ENVIRONMENTS[i % 3] ?? "dev",
+  }));
+}
 
-describe("CI pipeline templates for a stack larger than one matrix", function () {
-  let tools: Tools;
-  let dir: string;
-  const files = renderPipeline(
-    pipelinePlan(
-      "iam-user",
-      chunkBySize(workspaces, (stage) => stage.length <= 100),
-    ),
+function planFor(count: number, mode: "github-oidc" | "iam-user" = "github-oidc") {
+  const all = accounts(count);
+  const byName = new Map(all.map((w) => [w.workspace, w]));
+  const stages = environmentStages(all, ENVIRONMENTS).map((stage) =>
+    stage.map((w) => byName.get(w) as PipelineWorkspace),
   );
-  const text = (name: string) => files.find((f) => f.path === name)?.text ?? "";
+  return pipelinePlan(mode, stages, { roots: twoRoots(stages) });
+}
 
+function text(count: number, file: string, mode: "github-oidc" | "iam-user" = "github-oidc") {
+  return renderPipeline(planFor(count, mode)).find((f) => f.path === file)?.text ?? "";
+}
+
+const jobs = (yamlText: string) => Object.keys((parse(yamlText) as { jobs: object }).jobs);
+const lines = (yamlText: string) => yamlText.split("\n").filter((l) => !l.startsWith("#")).length;
+
+describe("CI pipeline templates at scale", function () {
+  let tools: Linters;
+  let dir: string;
   before(async function () {
     this.timeout(SETUP_TIMEOUT_MS);
-    tools = await ensureTools();
+    tools = await ensureLinters();
     dir = mkdtempSync(path.join(tmpdir(), "tfb-large-"));
-    for (const f of files) {
+    for (const f of renderPipeline(planFor(450, "iam-user"))) {
       mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
       writeFileSync(path.join(dir, f.path), f.text);
     }
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("splits GitHub's pull request plans into matrices of at most 256 and plans every workspace once", function () {
-    const jobs = (parse(text(PIPELINE_FILES.githubWorkflow)) as { jobs: Record<string, any> }).jobs;
-    const plans = Object.keys(jobs).filter((id) => id === "plan" || id.startsWith("plan-"));
-    assert.deepEqual(plans, ["plan", "plan-2"]);
-    const planned = plans.flatMap((id) => jobs[id].strategy.matrix.workspace as string[]);
-    assert.deepEqual(
-      planned,
-      workspaces.map((w) => w.workspace),
-    );
-    for (const id of plans) assert.ok(jobs[id].strategy.matrix.workspace.length <= 256, id);
+  it("has the same GitHub jobs and lines for 6 and 40 accounts: one job per stage and root, not per account", function () {
+    const small = text(6, PIPELINE_FILES.githubWorkflow);
+    const forty = text(40, PIPELINE_FILES.githubWorkflow);
+    assert.deepEqual(jobs(forty), jobs(small));
+    assert.equal(lines(forty), lines(small));
+    // changes, 1 plan matrix, the check, the comment, preview + apply per stage and root, the apply check
+    assert.equal(jobs(forty).length, 4 + 2 * 3 * 2 + 1);
+    const gitlab = (n: number) =>
+      Object.keys(parse(text(n, PIPELINE_FILES.gitlabCi, "iam-user")) as object);
+    assert.deepEqual(gitlab(40), gitlab(6));
   });
 
-  it("splits GitLab's merge request plans into matrices of at most 200 and plans every workspace once", function () {
-    const ci = parse(text(PIPELINE_FILES.gitlabCi)) as Record<string, any>;
-    const plans = Object.keys(ci).filter((k) => k === "plan" || k.startsWith("plan:"));
-    assert.deepEqual(plans, ["plan", "plan:2", "plan:3"]);
-    const planned = plans.flatMap((k) => ci[k].parallel.matrix[0].WORKSPACE as string[]);
+  it("splits 450 accounts' plans into matrices of at most 256 and plans every pair once", function () {
+    const wf = text(450, PIPELINE_FILES.githubWorkflow);
     assert.deepEqual(
-      planned,
-      workspaces.map((w) => w.workspace),
+      jobs(wf).filter((id) => /^plan-\d+$/.test(id)),
+      ["plan-1", "plan-2", "plan-3", "plan-4"],
     );
-    for (const k of plans) assert.ok(ci[k].parallel.matrix[0].WORKSPACE.length <= 200, k);
+    const data = JSON.parse(text(450, PIPELINE_FILES.githubData)) as {
+      matrices: Record<string, { root: string; workspace: string }[]>;
+    };
+    const planned = Object.entries(data.matrices)
+      .filter(([k]) => k.startsWith("plan-"))
+      .flatMap(([, v]) => v);
+    assert.equal(planned.length, 450 + 449);
+    assert.equal(new Set(planned.map((p) => `${p.root}/${p.workspace}`)).size, planned.length);
+    for (const [key, matrix] of Object.entries(data.matrices)) {
+      assert.ok(matrix.length <= 256, `${key} holds ${matrix.length}`);
+    }
   });
 
-  it("passes actionlint and both schemas", async function () {
+  it("passes actionlint, zizmor and both schemas at 450 accounts", async function () {
     this.timeout(300_000);
     const lint = await actionlint(tools, dir, [PIPELINE_FILES.githubWorkflow]);
     assert.equal(lint.code, 0, lint.output);
+    const audit = await zizmor(tools, dir, [PIPELINE_FILES.githubWorkflow]);
+    assert.equal(audit.code, 0, audit.output);
     const github = await checkJsonschema(tools, "vendor.github-workflows", dir, [
       PIPELINE_FILES.githubWorkflow,
     ]);

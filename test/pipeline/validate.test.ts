@@ -6,7 +6,15 @@ import {
   validatePipelinePlan,
   type PipelinePlan,
 } from "../../lib/pipeline";
-import { APPLY_ROLE, PARALLEL, pipelinePlan, PLAN_ROLE, SEQUENTIAL } from "./fixtures";
+import {
+  APPLY_ROLE,
+  PARALLEL,
+  pipelinePlan,
+  PLAN_ROLE,
+  SEQUENTIAL,
+  singleRoot,
+  twoRoots,
+} from "./fixtures";
 
 interface Case {
   readonly name: string;
@@ -47,7 +55,7 @@ const CASES: Case[] = [
   {
     name: "the apply role used for plans",
     input: pipelinePlan("iam-user", SEQUENTIAL, { planRoleArn: APPLY_ROLE }),
-    expected: ["applyRoleArn"],
+    expected: ["applyRoleArns.dev", "applyRoleArns.staging", "applyRoleArns.production"],
   },
   {
     name: "a role ARN that is not a role",
@@ -57,14 +65,67 @@ const CASES: Case[] = [
     expected: ["planRoleArn"],
   },
   {
+    name: "an apply environment without its CI apply role",
+    input: pipelinePlan("iam-user", SEQUENTIAL, { applyRoleArns: { dev: APPLY_ROLE } }),
+    expected: ["applyRoleArns.staging", "applyRoleArns.production"],
+  },
+  {
     name: "a workspace applied twice, an empty stage",
-    input: pipelinePlan("iam-user", [[dev], [], [dev]]),
+    input: pipelinePlan("iam-user", [[dev], [], [dev]], { roots: singleRoot([[dev]]) }),
     expected: ["stages[1]", "stages[2][0].workspace"],
   },
   {
-    name: "no stage",
-    input: pipelinePlan("iam-user", []),
-    expected: ["stages"],
+    name: "no stage, no root",
+    input: pipelinePlan("iam-user", [], { roots: [] }),
+    expected: ["stages", "roots"],
+  },
+  {
+    name: "two roots",
+    input: pipelinePlan("github-oidc", PARALLEL, { roots: twoRoots(PARALLEL) }),
+    expected: [],
+  },
+  {
+    name: "roots whose names, directories, state keys and workspaces are wrong",
+    input: pipelinePlan("github-oidc", SEQUENTIAL, {
+      roots: [
+        { name: "net", directory: "infra", workspaces: ["dev"], stateKey: "net/terraform.tfstate" },
+        { name: "net", directory: "infra/app", workspaces: ["qa"], stateKey: "other.tfstate" },
+        {
+          name: "Bad--name",
+          directory: "../x",
+          workspaces: ["dev"],
+          stateKey: "terraform.tfstate",
+        },
+      ],
+    }),
+    expected: [
+      "roots[1].name",
+      "roots[1].stateKey",
+      "roots[1].workspaces[0]",
+      "roots[1].directory",
+      "roots[2].name",
+      "roots[2].directory",
+    ],
+  },
+  {
+    name: "two roots keeping the single root's state key",
+    input: pipelinePlan("iam-user", SEQUENTIAL, {
+      roots: [
+        { ...twoRoots(SEQUENTIAL)[0], stateKey: "terraform.tfstate" },
+        { ...twoRoots(SEQUENTIAL)[1], stateKey: "terraform.tfstate" },
+      ],
+    }),
+    expected: ["roots[1].stateKey"],
+  },
+  {
+    name: "an unbounded matrix, a bad schedule, a shared path outside the repository, a bad checksum",
+    input: pipelinePlan("iam-user", SEQUENTIAL, {
+      maxParallel: 0,
+      driftSchedule: "every day",
+      sharedPaths: ["../modules"],
+      toolSha256: "abc",
+    }),
+    expected: ["sharedPaths[0]", "driftSchedule", "toolSha256", "maxParallel"],
   },
   {
     name: "a workspace name that would break a job name, a short account id, an environment wildcard",
@@ -84,16 +145,6 @@ const CASES: Case[] = [
       codeOwners: ["acme/devops", "@acme/security", "@ACME/security"],
     }),
     expected: ["codeOwners[0]", "codeOwners[2]"],
-  },
-  {
-    name: "a Terraform root outside the repository",
-    input: pipelinePlan("iam-user", SEQUENTIAL, { terraformDirectory: "../infra" }),
-    expected: ["terraformDirectory"],
-  },
-  {
-    name: "an absolute Terraform root",
-    input: pipelinePlan("iam-user", SEQUENTIAL, { terraformDirectory: "/terraform" }),
-    expected: ["terraformDirectory"],
   },
   {
     name: "a tool release without the S3 lockfile",

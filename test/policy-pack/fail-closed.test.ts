@@ -96,7 +96,18 @@ describe("policy pack: fails closed", () => {
     const ids = (await validateStack(policy, stack, { terraformAccountId: "999999999999" })).map(
       (v) => v.id,
     );
-    assert.deepEqual(ids, ["Topology::NoCiRole", "Topology::NoCiPlanRole"]);
+    // The pinned account is not the stack config's Terraform account.
+    assert.deepEqual(ids, ["Topology::TerraformAccountMismatch"]);
+    const blind = await validateStack(
+      policy,
+      stack,
+      { terraformAccountId: "999999999999" },
+      "none",
+    );
+    assert.deepEqual(
+      blind.map((v) => v.id),
+      ["Topology::NoCiRole", "Topology::NoCiPlanRole"],
+    );
   });
 
   it("fails closed when the Terraform account is ambiguous", async () => {

@@ -14,10 +14,12 @@ import {
 const INVENTORY: [name: string, level: string, scope: "stack" | "resource"][] = [
   ["terraform-role-policies-identical", "mandatory", "stack"],
   ["terraform-role-trust-restrictive", "mandatory", "stack"],
+  ["terraform-role-self-protection", "mandatory", "stack"],
   ["plan-role-read-only", "mandatory", "stack"],
   ["plan-roles-identical", "mandatory", "stack"],
   ["ci-role-trust-restrictive", "mandatory", "stack"],
   ["ci-role-assume-scoped", "mandatory", "stack"],
+  ["ci-role-least-privilege", "mandatory", "stack"],
   ["ci-identity-least-privilege", "mandatory", "stack"],
   ["state-backend-hardened", "mandatory", "stack"],
   ["audit-trail-enabled", "mandatory", "stack"],

@@ -118,7 +118,7 @@ describe("policy pack: OIDC workflows", () => {
       assert.deepEqual(await everyPolicy(github), {});
     });
 
-    it("pins environments on the CI apply role and pull requests on the CI plan role", () => {
+    it("pins environments on the CI apply role, and pull requests and the protected branch on the CI plan role", () => {
       assert.deepEqual(subjectsOf(github, APPLY_ROLE, GITHUB), [
         "repo:acme/infrastructure:environment:dev",
         "repo:acme/infrastructure:environment:production",
@@ -126,6 +126,7 @@ describe("policy pack: OIDC workflows", () => {
       ]);
       assert.deepEqual(subjectsOf(github, PLAN_ROLE, GITHUB), [
         "repo:acme/infrastructure:pull_request",
+        "repo:acme/infrastructure:ref:refs/heads/main",
       ]);
     });
 
@@ -207,11 +208,29 @@ describe("policy pack: OIDC workflows", () => {
       });
     }
 
-    it("accepts the protected branch on the CI apply role", async () => {
+    it("reports a branch subject on the CI apply role: the config means its environments", async () => {
       const odd = withSubjects(github, APPLY_ROLE, GITHUB, "StringEquals", [
         "repo:acme/infrastructure:ref:refs/heads/main",
       ]);
-      assert.deepEqual(await validateStack(trust, odd), []);
+      const violations = await validateStack(trust, odd);
+      assert.ok(
+        violations.some(
+          (v) => v.id === "OIDC::Subject:repo:acme/infrastructure:ref:refs/heads/main",
+        ),
+        JSON.stringify(found(violations, odd)),
+      );
+    });
+
+    it("accepts the protected branch on the CI apply role when the pack is given no config", async () => {
+      const odd = withSubjects(github, APPLY_ROLE, GITHUB, "StringEquals", [
+        "repo:acme/infrastructure:ref:refs/heads/main",
+      ]);
+      // Without the intent the subject's shape is all that can be judged, and the policy
+      // fails closed on the missing intent itself.
+      assert.deepEqual(
+        (await validateStack(trust, odd, {}, "none")).map((v) => v.id),
+        ["Intent::Missing"],
+      );
     });
 
     const otherRepository: { role: string; subject: string }[] = [

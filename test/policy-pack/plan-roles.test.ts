@@ -1,3 +1,4 @@
+import { ciRoleLeastPrivilege } from "../../policy-pack/ci-role";
 import { strict as assert } from "node:assert";
 import { catalogAction } from "../../lib/iam/action-catalog";
 import { SECRET_READ_ACTIONS } from "../../lib/plan/plan-permissions";
@@ -156,7 +157,11 @@ describe("policy pack: plan roles", () => {
       it(`reports an Allow of ${c.name} in a plan role's inline policy`, async () => {
         const odd = withPlanStatement(stack, { Effect: "Allow", ...c.statement, Resource: "*" });
         const violations = await validateStack(policy, odd);
-        assert.deepEqual(found(violations, odd), [[c.id, PLAN_POLICY]]);
+        // A grant this wide also reaches reads that mint credentials outside the role's Deny.
+        assert.deepEqual(
+          found(violations, odd).filter(([id]) => id !== "Credentials::NotDenied"),
+          [[c.id, PLAN_POLICY]],
+        );
         const [v] = violations;
         assert.match(v?.message ?? "", /role 'terraform-plan' \(resource 'staging-plan-role'\)/);
         assert.match(v?.message ?? "", /Statement\[2\] \(Sid "Extra"\)/);
@@ -209,9 +214,13 @@ describe("policy pack: plan roles", () => {
       "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
       "arn:aws:iam::aws:policy/SecurityAudit",
     ]) {
-      it(`accepts the read-only AWS managed policy ${arn} on a plan role`, async () => {
+      it(`accepts ${arn} on a plan role by its ARN, but not without the Deny of every credential read`, async () => {
         const odd = [...stack, attachToPlanRole(stack, arn)];
-        assert.deepEqual(found(await validateStack(policy, odd), odd), []);
+        // Attached by hand, the Deny still names only the credential reads of the role's own
+        // services; the managed policy reads across AWS.
+        const violations = await validateStack(policy, odd);
+        assert.deepEqual(found(violations, odd), [["Credentials::NotDenied", PLAN_ROLE]]);
+        assert.match(violations[0]?.message ?? "", /terraformPlanRole\.managedPolicyArns/);
       });
     }
 
@@ -243,10 +252,11 @@ describe("policy pack: plan roles", () => {
         deny.Condition = { Bool: { "aws:ViaAWSService": "false" } };
       });
       const violations = await validateStack(policy, odd);
-      assert.deepEqual(
-        found(violations, odd),
-        SECRET_READ_ACTIONS.map((a) => [`Secrets::NotDenied:${a}`, PLAN_ROLE]),
-      );
+      // The credential reads the Deny named are no longer denied outright either.
+      assert.deepEqual(found(violations, odd), [
+        ["Credentials::NotDenied", PLAN_ROLE],
+        ...SECRET_READ_ACTIONS.map((a) => [`Secrets::NotDenied:${a}`, PLAN_ROLE]),
+      ]);
     });
 
     it("reports every secret read when the Deny covers only some resources", async () => {
@@ -254,10 +264,10 @@ describe("policy pack: plan roles", () => {
         deny.Resource = `arn:aws:kms:eu-west-1:${STAGING}:key/*`;
       });
       const ids = (await validateStack(policy, odd)).map((v) => v.id);
-      assert.deepEqual(
-        ids,
-        SECRET_READ_ACTIONS.map((a) => `Secrets::NotDenied:${a}`),
-      );
+      assert.deepEqual(ids, [
+        "Credentials::NotDenied",
+        ...SECRET_READ_ACTIONS.map((a) => `Secrets::NotDenied:${a}`),
+      ]);
     });
 
     it("accepts a Deny that covers the secret reads with a wildcard", async () => {
@@ -313,8 +323,8 @@ describe("policy pack: plan roles", () => {
     });
   });
 
-  describe("plan-role-read-only: the CI plan role", () => {
-    const policy = planRoleReadOnly();
+  describe("ci-role-least-privilege: the CI plan role", () => {
+    const policy = ciRoleLeastPrivilege();
     const STATE_POLICY = "terraform-ci-plan-role-terraform-state";
     const STATE = "arn:aws:s3:::acme-tfstate-111111111111-eu-west-1/terraform";
     const withStateStatement = (statement: Record<string, unknown>) =>

@@ -1,7 +1,15 @@
 import { strict as assert } from "node:assert";
 import { GUARD_POLICIES } from "../../lib/guard";
 import { PACK_NAME } from "../../policy-pack/policies";
-import { changed, exampleStack, named, UNKNOWN, type EngineResource } from "./helpers/engine";
+import { stackConfig } from "../helpers/stack";
+import {
+  changed,
+  editDocument,
+  exampleStack,
+  named,
+  UNKNOWN,
+  type EngineResource,
+} from "./helpers/engine";
 import { LEVEL, ServedPack } from "./helpers/served-pack";
 
 describe("policy pack: served as the Pulumi CLI serves it (run-policy-pack + gRPC)", function () {
@@ -10,6 +18,7 @@ describe("policy pack: served as the Pulumi CLI serves it (run-policy-pack + gRP
   let stack: EngineResource[];
   before(async () => {
     [pack, stack] = await Promise.all([ServedPack.start(), exampleStack()]);
+    await pack.configureStack("example", stackConfig("example"));
   });
   after(() => pack?.stop());
 
@@ -21,6 +30,39 @@ describe("policy pack: served as the Pulumi CLI serves it (run-policy-pack + gRP
       GUARD_POLICIES.map((p) => [p.name, LEVEL.mandatory]),
     );
     for (const p of info.policies) assert.ok("exceptions" in p.configProperties, p.name);
+  });
+
+  it("judges the stack against the config the engine sends (ConfigureStack)", async () => {
+    const oidc = await exampleStack("example-oidc");
+    await pack.configureStack("example-oidc", stackConfig("example-oidc"));
+    assert.deepEqual(await pack.analyzeStack(oidc), []);
+    // The CI apply role of the same stack, admitting a branch the config does not name.
+    const scratch = changed(oidc, "terraform-ci-role", (r) =>
+      editDocument(r, "assumeRolePolicy", (doc) => {
+        const condition = doc.Statement[0]?.Condition as Record<string, Record<string, unknown>>;
+        const sub = condition.StringEquals?.["token.actions.githubusercontent.com:sub"];
+        condition.StringEquals = {
+          ...condition.StringEquals,
+          "token.actions.githubusercontent.com:sub": [
+            ...(Array.isArray(sub) ? sub : [sub]),
+            "repo:acme/infrastructure:ref:refs/heads/scratch",
+          ],
+        };
+      }),
+    );
+    const diagnostics = await pack.analyzeStack(scratch);
+    assert.ok(
+      diagnostics.some((d) =>
+        d.message.includes("[OIDC::Subject:repo:acme/infrastructure:ref:refs/heads/scratch]"),
+      ),
+      JSON.stringify(diagnostics),
+    );
+    // Without the stack config, the checks that need it fail closed.
+    await pack.configureStack("example-oidc", {});
+    const blind = await pack.analyzeStack(oidc);
+    assert.ok(blind.some((d) => d.message.includes("[Intent::Missing]")));
+    for (const d of blind) assert.equal(d.enforcementLevel, LEVEL.mandatory);
+    await pack.configureStack("example", stackConfig("example"));
   });
 
   it("finds nothing in the example stack's first preview", async () => {
@@ -59,9 +101,11 @@ describe("policy pack: served as the Pulumi CLI serves it (run-policy-pack + gRP
   });
 
   it("applies --policy-pack-config: exceptions and levels", async () => {
-    const odd = changed(stack, "prod-terraform-role", (r) => {
-      r.props.permissionsBoundary = "arn:aws:iam::aws:policy/PowerUserAccess";
-    });
+    const odd = changed(stack, "prod-terraform-role-terraform", (r) =>
+      editDocument(r, "policy", (doc) => {
+        doc.Statement.push({ Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" });
+      }),
+    );
     const before = await pack.analyzeStack(odd);
     assert.deepEqual(
       before.map((d) => d.policyName),

@@ -1,3 +1,4 @@
+import { parse as parseYaml } from "yaml";
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import {
@@ -66,7 +67,7 @@ async function matchesGolden(stack: string): Promise<void> {
 }
 
 describe("offline synth", () => {
-  for (const stack of ["example", "example-oidc"]) {
+  for (const stack of ["example", "example-oidc", "example-large"]) {
     it(`matches the golden files for the ${stack} stack (refresh with UPDATE_GOLDEN=1)`, async () => {
       await matchesGolden(stack);
     });
@@ -85,8 +86,34 @@ describe("offline synth", () => {
     assert.ok(!paths.some((p) => p.startsWith("ci/gitlab/")));
     const workflow = files.find((f) => f.path.endsWith("terraform.yml"))?.text ?? "";
     assert.match(workflow, /role-to-assume: arn:aws:iam::111111111111:role\/terraform-ci-plan\n/);
-    assert.match(workflow, /role-to-assume: arn:aws:iam::111111111111:role\/terraform-ci\n/);
-    assert.match(workflow, /environment: production\n/);
+    assert.match(workflow, /role-to-assume: \$\{\{ matrix\.role \}\}\n/);
+    assert.match(workflow, /environment: \$\{\{ matrix\.environment \}\}\n/);
+    const data = files.find((f) => f.path.endsWith("tf-bootstrap/pipeline.json"))?.text ?? "";
+    assert.match(
+      data,
+      /"environment": "production",\n\s+"role": "arn:aws:iam::111111111111:role\/terraform-ci"/,
+    );
+  });
+
+  it("writes a workflow for the 40-account, two-root example that names no account: one job per stage and root", async () => {
+    const files = await artifactsOf("example-large");
+    const workflow = files.find(
+      (f) => f.path === "ci/github/.github/workflows/terraform.yml",
+    )?.text;
+    assert.ok(workflow);
+    const jobs = Object.keys((parseYaml(workflow) as { jobs: object }).jobs);
+    // changes, one plan matrix, the plan check, the comment; a preview and an apply per stage
+    // (dev, staging, production) and root (network, app); the apply check.
+    assert.equal(jobs.length, 4 + 3 * 2 * 2 + 1);
+    for (const account of ["payments-dev", "shared-services", "200000000001"]) {
+      assert.ok(!workflow.includes(account), `the workflow names ${account}`);
+    }
+    const paths = files.map((f) => f.path);
+    for (const root of ["network", "app"]) {
+      assert.ok(paths.includes(`terraform/${root}/backend.s3.tfbackend`), root);
+      const backend = files.find((f) => f.path === `terraform/${root}/backend.s3.tfbackend`)?.text;
+      assert.match(backend ?? "", new RegExp(`key += "${root}/terraform.tfstate"`));
+    }
   });
 
   it("registers no resource when the config is invalid, and reports every problem", async () => {

@@ -43,9 +43,24 @@ function happy(): Record<string, any> {
       branch: "main",
       applyStages: [["dev"], ["staging"]],
       codeOwners: ["@acme/devops", "@acme/security"],
-      terraformDirectory: "terraform",
+      roots: [
+        {
+          name: "root",
+          directory: "terraform",
+          workspaces: ["dev", "staging"],
+          stateKey: "terraform.tfstate",
+        },
+      ],
+      applyRoleArns: {
+        development: "arn:aws:iam::111111111111:role/terraform-ci",
+        staging: "arn:aws:iam::111111111111:role/terraform-ci",
+      },
+      maxParallel: 10,
+      sharedPaths: ["modules"],
+      driftSchedule: "23 5 * * 1-5",
       tool: "terraform",
-      toolVersion: "1.10.6",
+      toolVersion: "1.11.4",
+      toolSha256: "1ce994251c00281d6845f0f268637ba50c0005657eb3cf096b92f753b42ef4dc",
       sessionDurationSeconds: 7200,
     },
     ciUserName: "terraform-ci",
@@ -112,6 +127,54 @@ describe("stack outputs for the Terraform handoff", () => {
     });
     assert.equal(result.outputs.ciPlanRoleArn, "arn:aws:iam::111111111111:role/terraform-ci-plan");
     assert.deepEqual(result.outputs.ci, happy().ci);
+  });
+
+  it("reads the outputs of a stack from before roots: one root in terraformDirectory, the CI apply role everywhere", () => {
+    const legacy = happy();
+    const { roots, applyRoleArns, maxParallel, sharedPaths, driftSchedule, toolSha256, ...ci } =
+      legacy.ci;
+    legacy.ci = { ...ci, terraformDirectory: "infra" };
+    const result = parseDeployedOutputs(legacy);
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.outputs.ci.roots, [{ ...roots[0], directory: "infra" }]);
+    assert.deepEqual(result.outputs.ci.applyRoleArns, applyRoleArns);
+    assert.deepEqual(
+      [
+        result.outputs.ci.maxParallel,
+        result.outputs.ci.sharedPaths,
+        result.outputs.ci.driftSchedule,
+      ],
+      [maxParallel, sharedPaths, driftSchedule],
+    );
+    assert.equal(result.outputs.ci.toolSha256, toolSha256);
+    legacy.ci.toolVersion = "1.12.0";
+    assert.deepEqual(
+      problems(legacy).map((p) => p.path),
+      ["ci.toolSha256"],
+    );
+  });
+
+  it("reports roots and per-environment roles the outputs disagree on", () => {
+    const o = happy();
+    o.ci.roots = [
+      { name: "app", directory: "app", workspaces: ["dev", "qa"], stateKey: "terraform.tfstate" },
+      { name: "app", directory: "net", workspaces: ["dev"], stateKey: "other/terraform.tfstate" },
+    ];
+    o.ci.applyRoleArns = {
+      development: "arn:aws:iam::222222222222:role/terraform-ci",
+      other: "arn:aws:iam::111111111111:role/terraform-ci-plan",
+    };
+    assert.deepEqual(
+      problems(o).map((p) => p.path),
+      [
+        "ci.roots.0.workspaces.1",
+        "ci.roots.1.name",
+        "ci.roots.1.stateKey",
+        "ci.applyRoleArns.staging",
+        "ci.applyRoleArns.development",
+        "ci.applyRoleArns.other",
+      ],
+    );
   });
 
   it("accepts the outputs of an OIDC mode, keeping the repository, audience and provider", () => {
@@ -361,10 +424,10 @@ describe("stack outputs for the Terraform handoff", () => {
     {
       name: "an absolute Terraform directory",
       change: (o) => {
-        o.ci.terraformDirectory = "/srv/terraform";
+        o.ci.roots[0].directory = "/srv/terraform";
         return o;
       },
-      expected: [{ path: "ci.terraformDirectory", message: /relative directory path/ }],
+      expected: [{ path: "ci.roots.0.directory", message: /relative directory path/ }],
     },
     {
       name: "an unknown tool and a release without the S3 lockfile",
@@ -462,11 +525,11 @@ describe("stack outputs for the Terraform handoff", () => {
     {
       name: "a Terraform directory that leaves the repository",
       change: (o) => {
-        o.ci.terraformDirectory = "../infrastructure";
+        o.ci.roots[0].directory = "../infrastructure";
         return o;
       },
       expected: {
-        path: "ci.terraformDirectory",
+        path: "ci.roots.0.directory",
         message: /no '\.\.'.*\(the CI pipeline templates need it\)/,
       },
     },

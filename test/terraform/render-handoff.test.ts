@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from "node:path";
 import { PIPELINE_FILES, renderPipeline } from "../../lib/pipeline";
 import {
-  GUARD_OUTPUT,
+  ACCOUNT_OUTPUT,
+  GUARD_VARIABLE,
   HANDOFF_FILES,
   handoffFromStackOutputs,
   hclString,
@@ -90,7 +91,7 @@ describe("Terraform handoff rendering", function () {
     requiredVersion: string;
   }[] = [
     { lock: "s3-lockfile", lockfile: true, table: false, requiredVersion: ">= 1.10.0" },
-    { lock: "dynamodb", lockfile: false, table: true, requiredVersion: ">= 1.6.0" },
+    { lock: "dynamodb", lockfile: false, table: true, requiredVersion: ">= 1.9.0" },
     { lock: "both", lockfile: true, table: true, requiredVersion: ">= 1.10.0" },
   ];
   for (const c of backendCases) {
@@ -174,14 +175,22 @@ describe("Terraform handoff rendering", function () {
     assert.equal((providers.match(/^provider /gm) ?? []).length, 1, "one provider block only");
   });
 
-  it("accounts.tf declares every variable the tfvars file sets and the access level, and guards the workspace with an output precondition naming it", () => {
+  it("accounts.tf declares every variable the tfvars file sets and the access level, and guards the workspace with a validation of the map naming it", () => {
     const files = rendered("example");
     const accounts = text(files, HANDOFF_FILES.accounts);
     const tfvars = JSON.parse(text(files, HANDOFF_FILES.tfvars)) as Record<string, unknown>;
     const declared = [...accounts.matchAll(/^variable "([a-z_]+)"/gm)].map((m) => m[1]);
     assert.deepEqual(declared.sort(), [...Object.keys(tfvars), "access"].sort());
     assert.match(accounts, /account = lookup\(var\.accounts, terraform\.workspace, null\)/);
-    assert.match(accounts, new RegExp(`output "${GUARD_OUTPUT}" \\{[\\s\\S]*precondition \\{`));
+    const guarded = new RegExp(`\\nvariable "${GUARD_VARIABLE}" \\{\\n([\\s\\S]*?)\\n\\}\\n`).exec(
+      accounts,
+    )?.[1];
+    assert.match(
+      guarded ?? "",
+      /validation \{\n {4}condition {5}= contains\(keys\(var\.accounts\), terraform\.workspace\)\n/,
+    );
+    assert.match(accounts, new RegExp(`output "${ACCOUNT_OUTPUT}" \\{`));
+    assert.doesNotMatch(accounts, /precondition/, "the guard is the validation, nothing else");
     assert.match(accounts, /Workspace \\"\$\{terraform\.workspace\}\\" is not in the topology/);
     assert.doesNotMatch(
       accounts,
@@ -258,8 +267,11 @@ describe("Terraform handoff rendering", function () {
     ]);
     // iam-user mode: templates for both platforms.
     assert.deepEqual(
-      files.filter((f) => f.path.startsWith("ci/")).map((f) => f.path.slice(3)),
-      Object.values(PIPELINE_FILES),
+      files
+        .filter((f) => f.path.startsWith("ci/"))
+        .map((f) => f.path.slice(3))
+        .sort(),
+      Object.values(PIPELINE_FILES).sort(),
     );
     assert.throws(() => synthHandoffArtifacts("example", {}), /TFB_OUTPUTS_INVALID/);
   });
@@ -280,6 +292,7 @@ describe("Terraform handoff rendering", function () {
     );
     const outputs = outputsOf(await synth(flat));
     const plan = pipelinePlanFromOutputs(outputs, "acme");
+    const ciRole = "arn:aws:iam::111111111111:role/terraform-ci";
     assert.deepEqual(plan, {
       stack: "acme",
       mode: "iam-user",
@@ -287,7 +300,7 @@ describe("Terraform handoff rendering", function () {
       branch: "main",
       audience: IAM_USER_AUDIENCE,
       planRoleArn: "arn:aws:iam::111111111111:role/terraform-ci-plan",
-      applyRoleArn: "arn:aws:iam::111111111111:role/terraform-ci",
+      applyRoleArns: { dev: ciRole, "pre-production": ciRole, production: ciRole },
       stages: [
         [{ workspace: "dev", accountId: "222222222222", environment: "dev" }],
         [{ workspace: "staging", accountId: "333333333333", environment: "pre-production" }],
@@ -296,11 +309,22 @@ describe("Terraform handoff rendering", function () {
           { workspace: "prod-eu", accountId: "555555555555", environment: "production" },
         ],
       ],
+      roots: [
+        {
+          name: "root",
+          directory: "terraform",
+          workspaces: ["dev", "staging", "production", "prod-eu"],
+          stateKey: "terraform.tfstate",
+        },
+      ],
       codeOwners: ["@acme/devops", "@acme/security"],
-      terraformDirectory: "terraform",
       tool: "tofu",
       toolVersion: "1.10.6",
+      toolSha256: "15b7bed76420b50da3e121769c43341df8cd57d751ca14e6dbe9c850124c6dac",
       sessionDurationSeconds: 3600,
+      maxParallel: 10,
+      sharedPaths: ["modules"],
+      driftSchedule: "23 5 * * 1-5",
     });
   });
 
@@ -316,6 +340,9 @@ describe("Terraform handoff rendering", function () {
       ci: [
         PIPELINE_FILES.readme,
         PIPELINE_FILES.githubWorkflow,
+        PIPELINE_FILES.githubData,
+        PIPELINE_FILES.githubChanges,
+        PIPELINE_FILES.githubDigest,
         PIPELINE_FILES.githubCodeowners,
         PIPELINE_FILES.githubBranchProtection,
       ],
@@ -327,6 +354,9 @@ describe("Terraform handoff rendering", function () {
       ci: [
         PIPELINE_FILES.readme,
         PIPELINE_FILES.gitlabCi,
+        PIPELINE_FILES.gitlabData,
+        PIPELINE_FILES.gitlabChanges,
+        PIPELINE_FILES.gitlabDigest,
         PIPELINE_FILES.gitlabCodeowners,
         PIPELINE_FILES.gitlabBranchProtection,
       ],

@@ -183,6 +183,52 @@ const cases: Case[] = [
     message: /not a service prefix the IAM action catalog .* knows; did you mean 'lambda'\?/,
   },
   {
+    name: "an environment order that misses an environment",
+    mutate: (c) => (c.ci.pipeline = { environmentOrder: ["dev", "staging"] }),
+    path: "tf-bootstrap:ci.pipeline.environmentOrder",
+    message: /leaves out the environment\(s\) production/,
+  },
+  {
+    name: "an environment order with an unknown environment",
+    mutate: (c) => (c.ci.pipeline = { environmentOrder: ["dev", "qa", "staging", "production"] }),
+    path: "tf-bootstrap:ci.pipeline.environmentOrder[1]",
+    message: /not the environment of any product account/,
+  },
+  {
+    name: "both an environment order and an apply order",
+    mutate: (c) =>
+      (c.ci.pipeline = {
+        environmentOrder: ["dev", "staging", "production"],
+        applyOrder: ["dev", "staging", "prod"],
+      }),
+    path: "tf-bootstrap:ci.pipeline.environmentOrder",
+    message: /together with 'applyOrder'/,
+  },
+  {
+    name: "a tool release without a known checksum",
+    mutate: (c) => (c.ci.pipeline = { tool: "terraform", toolVersion: "1.12.0" }),
+    path: "tf-bootstrap:ci.pipeline.toolSha256",
+    message: /is required for terraform 1\.12\.0.*SHA256SUMS/,
+  },
+  {
+    name: "a checksum that is not the pinned release's",
+    mutate: (c) => (c.ci.pipeline = { toolSha256: "0".repeat(64) }),
+    path: "tf-bootstrap:ci.pipeline.toolSha256",
+    message: /is not the SHA-256 of the official terraform 1\.11\.4/,
+  },
+  {
+    name: "an unbounded matrix",
+    mutate: (c) => (c.ci.pipeline = { maxParallel: 1000 }),
+    path: "tf-bootstrap:ci.pipeline.maxParallel",
+    message: /at most 256/,
+  },
+  {
+    name: "a drift schedule that is not cron",
+    mutate: (c) => (c.ci.pipeline = { driftSchedule: "daily" }),
+    path: "tf-bootstrap:ci.pipeline.driftSchedule",
+    message: /five-field cron/,
+  },
+  {
     name: "a tool version without the S3 lockfile",
     mutate: (c) => (c.ci.pipeline = { toolVersion: "1.9.8" }),
     path: "tf-bootstrap:ci.pipeline.toolVersion",
@@ -235,8 +281,19 @@ describe("stack config validation: CI modes and the plan path", () => {
       assert.deepEqual(c.names.applyStages, [["dev"], ["staging"], ["prod"]]);
       assert.deepEqual(c.names.codeOwners, ["@acme/devops", "@acme/security"]);
       assert.equal(c.ci.pipeline.tool, "terraform");
-      assert.equal(c.ci.pipeline.terraformDirectory, "terraform");
+      assert.deepEqual(c.names.roots, [
+        {
+          name: "root",
+          directory: "terraform",
+          workspaces: ["dev", "staging", "prod"],
+          stateKey: "terraform.tfstate",
+        },
+      ]);
       assert.equal(c.names.toolVersion, "1.11.4");
+      assert.match(c.names.toolSha256, /^[0-9a-f]{64}$/);
+      assert.equal(c.ci.pipeline.maxParallel, 10);
+      assert.deepEqual(c.ci.pipeline.sharedPaths, ["modules"]);
+      assert.equal(c.ci.pipeline.driftSchedule, "23 5 * * 1-5");
     });
   }
 
@@ -253,6 +310,90 @@ describe("stack config validation: CI modes and the plan path", () => {
     const result = parseStackConfig(config);
     assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
     assert.deepEqual(result.config.names.applyStages, [["dev", "staging"], ["prod"]]);
+  });
+
+  it("orders the default stages by environment: dev-like, staging-like, prod-like, whatever the config order", () => {
+    const config = valid();
+    config.productAccounts = [
+      { name: "shop-prod", id: "444444444444", environment: "production" },
+      { name: "shop-dev", id: "222222222222", environment: "dev" },
+      { name: "shop-stg", id: "333333333333", environment: "staging" },
+      { name: "data-prod", id: "555555555555", environment: "production" },
+      { name: "sandbox", id: "666666666666" },
+    ];
+    const result = parseStackConfig(config);
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+    assert.deepEqual(result.config.names.applyStages, [
+      ["shop-dev"],
+      ["sandbox"],
+      ["shop-stg"],
+      ["shop-prod", "data-prod"],
+    ]);
+    config.ci.pipeline = { environmentOrder: ["sandbox", "dev", "staging", "production"] };
+    const ordered = parseStackConfig(config);
+    assert.ok(ordered.ok, JSON.stringify(!ordered.ok && ordered.problems));
+    assert.deepEqual(ordered.config.names.applyStages[0], ["sandbox"]);
+  });
+
+  it("takes several roots, each with its own state key unless it keeps the single root's", () => {
+    const config = valid();
+    config.ci.pipeline = {
+      roots: [
+        { name: "app", directory: "terraform", stateKey: "terraform.tfstate" },
+        { name: "network", directory: "network", workspaces: ["staging", "prod"] },
+      ],
+    };
+    const result = parseStackConfig(config);
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+    assert.deepEqual(result.config.names.roots, [
+      {
+        name: "app",
+        directory: "terraform",
+        workspaces: ["dev", "staging", "prod"],
+        stateKey: "terraform.tfstate",
+      },
+      {
+        name: "network",
+        directory: "network",
+        workspaces: ["staging", "prod"],
+        stateKey: "network/terraform.tfstate",
+      },
+    ]);
+  });
+
+  it("reports every root problem at once", () => {
+    const config = valid();
+    config.ci.pipeline = {
+      terraformDirectory: "terraform",
+      roots: [
+        { name: "app", directory: "infra", stateKey: "terraform.tfstate" },
+        {
+          name: "app",
+          directory: "infra/network",
+          workspaces: ["qa", "dev", "dev"],
+          stateKey: "terraform.tfstate",
+        },
+        { name: "Net--1", directory: "../x" },
+        { name: "terraform", directory: "other" },
+        { name: "db", directory: "db", stateKey: "db.tfstate" },
+      ],
+    };
+    const result = parseStackConfig(config);
+    assert.equal(result.ok, false);
+    if (result.ok) return;
+    assert.deepEqual(result.problems.map((p) => p.path).sort(), [
+      "tf-bootstrap:ci.pipeline.roots[1].directory",
+      "tf-bootstrap:ci.pipeline.roots[1].name",
+      "tf-bootstrap:ci.pipeline.roots[1].stateKey",
+      "tf-bootstrap:ci.pipeline.roots[1].workspaces[0]",
+      "tf-bootstrap:ci.pipeline.roots[1].workspaces[2]",
+      "tf-bootstrap:ci.pipeline.roots[2].directory",
+      "tf-bootstrap:ci.pipeline.roots[2].name",
+      "tf-bootstrap:ci.pipeline.roots[3].name",
+      "tf-bootstrap:ci.pipeline.roots[4].stateKey",
+      "tf-bootstrap:ci.pipeline.terraformDirectory",
+    ]);
+    for (const p of result.problems) assert.ok(p.message.length > 20, p.path);
   });
 
   for (const c of cases) {

@@ -248,7 +248,7 @@ describe("stack config validation", () => {
         );
         assert.match(
           err.message,
-          /tf-bootstrap:region = "mars-1": must be an AWS region code; for example eu-west-1/,
+          /tf-bootstrap:region = "mars-1": is not an AWS region\. The regions of 'aws' are af-south-1, .*, us-west-2\. Use the region code, as in eu-west-1\./,
         );
         assert.match(err.message, /tf-bootstrap:state\.lock = "redis"/);
         return true;

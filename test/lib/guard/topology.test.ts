@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { intentFromFlatConfig } from "../../../lib/guard/intent";
 import {
   accountOf,
   deriveTopology,
@@ -69,7 +70,7 @@ describe("guard: recognising the topology", () => {
   });
 
   it("passes every policy on the example stack", () => {
-    const report = runGuard(example);
+    const report = runGuard(example, {}, intentFromFlatConfig(stackConfig()));
     assert.deepEqual(
       report.verdicts.flatMap((v) => v.findings.map((f) => `${f.policy} ${f.id}`)),
       [],
@@ -98,7 +99,9 @@ describe("guard: recognising the topology", () => {
       [`arn:aws:iam::${TF}:role/ci/deployer`],
     );
     assert.deepEqual(
-      runGuard(renamed).verdicts.flatMap((v) => v.findings.map((f) => f.id)),
+      runGuard(renamed, {}, intentFromFlatConfig(stackConfig())).verdicts.flatMap((v) =>
+        v.findings.map((f) => f.id),
+      ),
       [],
     );
   });

@@ -14,7 +14,7 @@ const ROLE = "arn:aws:iam::111122223333:role/ci";
 describe("canonicalizeDocument", () => {
   const cases: { name: string; input: PolicyDocument; expected: PolicyDocument }[] = [
     {
-      name: "dedupes and sorts arrays, keeps Sid",
+      name: "dedupes and sorts arrays, drops the Sid",
       input: {
         Version: "2012-10-17",
         Statement: [
@@ -30,7 +30,6 @@ describe("canonicalizeDocument", () => {
         Version: "2012-10-17",
         Statement: [
           {
-            Sid: "Ci",
             Effect: "Allow",
             Principal: { AWS: ["111122223333", ROLE] },
             Action: ["sts:AssumeRole", "sts:TagSession"],
@@ -119,10 +118,109 @@ describe("canonicalizeDocument", () => {
         ],
       },
     },
+    {
+      name: "merges statements that differ only in their actions",
+      input: {
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "A", Effect: "Allow", Action: ["ec2:*"], Resource: ["*"] },
+          { Sid: "B", Effect: "Allow", Action: ["s3:*", "ec2:*"], Resource: ["*"] },
+        ],
+      },
+      expected: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: ["ec2:*", "s3:*"], Resource: ["*"] }],
+      },
+    },
+    {
+      name: "merges statements that differ only in their resources, trusts without Resource too",
+      input: {
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Deny", Action: ["iam:DeleteRole"], Resource: ["arn:a"] },
+          { Effect: "Deny", Action: ["iam:DeleteRole"], Resource: ["arn:b"] },
+          { Effect: "Allow", Principal: { AWS: [ROLE] }, Action: ["sts:AssumeRole"] },
+          { Effect: "Allow", Principal: { AWS: [ROLE] }, Action: ["sts:TagSession"] },
+        ],
+      },
+      expected: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: [ROLE] },
+            Action: ["sts:AssumeRole", "sts:TagSession"],
+          },
+          { Effect: "Deny", Action: ["iam:DeleteRole"], Resource: ["arn:a", "arn:b"] },
+        ],
+      },
+    },
+    {
+      name: "keeps statements with other conditions, principals or NotAction apart",
+      input: {
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Action: ["s3:GetObject"], Resource: ["*"] },
+          {
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: ["*"],
+            Condition: { Bool: { "aws:SecureTransport": ["true"] } },
+          },
+          { Effect: "Deny", NotAction: ["s3:Get*"], Resource: ["*"] },
+          { Effect: "Deny", NotAction: ["s3:List*"], Resource: ["*"] },
+        ],
+      },
+      expected: {
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Action: ["s3:GetObject"], Resource: ["*"] },
+          {
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: ["*"],
+            Condition: { Bool: { "aws:SecureTransport": ["true"] } },
+          },
+          { Effect: "Deny", NotAction: ["s3:Get*"], Resource: ["*"] },
+          { Effect: "Deny", NotAction: ["s3:List*"], Resource: ["*"] },
+        ],
+      },
+    },
   ];
   for (const c of cases) {
-    it(c.name, () => assert.deepEqual(canonicalizeDocument(c.input), c.expected));
+    it(c.name, () =>
+      assert.deepEqual(canonicalJson(canonicalizeDocument(c.input)), canonicalJson(c.expected)),
+    );
   }
+
+  it("is unique: however the (action, resource) pairs are split across statements", () => {
+    const pairs: [string, string][] = [
+      ["ec2:*", "*"],
+      ["s3:GetObject", "arn:aws:s3:::b/*"],
+      ["s3:PutObject", "arn:aws:s3:::b/*"],
+      ["s3:GetObject", "arn:aws:s3:::c/*"],
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 4, maxLength: 4 }),
+        (groups) => {
+          const statements = [0, 1, 2, 3].flatMap((g) => {
+            const mine = pairs.filter((_, i) => groups[i] === g);
+            return mine.map(([a, r]) => ({ Effect: "Allow" as const, Action: [a], Resource: [r] }));
+          });
+          const whole = {
+            Version: "2012-10-17",
+            Statement: pairs.map(([a, r]) => ({
+              Effect: "Allow" as const,
+              Action: [a],
+              Resource: [r],
+            })),
+          };
+          assert.ok(documentsEqual({ Version: "2012-10-17", Statement: statements }, whole));
+        },
+      ),
+    );
+  });
 
   it("prints a stable key order with a 2-space indent", () => {
     const doc: PolicyDocument = {
@@ -138,7 +236,6 @@ describe("canonicalizeDocument", () => {
         '  "Version": "2012-10-17",',
         '  "Statement": [',
         "    {",
-        '      "Sid": "S",',
         '      "Effect": "Allow",',
         '      "Action": [',
         '        "a"',

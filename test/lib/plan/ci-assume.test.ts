@@ -77,7 +77,12 @@ describe("CI role assume policies at scale", () => {
 
   it("refuses a product role whose inline policy IAM would reject: the plan role reading every service", () => {
     const checked = planTopologyChecked(
-      config(2, { terraformRole: { allowedServices: [...catalogServices()] } }),
+      config(2, {
+        terraformRole: {
+          allowedServices: [...catalogServices()],
+          acknowledgeIamWithoutBoundary: true,
+        },
+      }),
     );
     assert.equal(checked.ok, false);
     if (checked.ok) return;

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { CREDENTIAL_READ_DENIES } from "../../../lib/iam/credential-reads";
 import fc from "fast-check";
 import { expandAction, nonReadOnlyGrants } from "../../../lib/iam/access-level";
 import {
@@ -21,6 +22,7 @@ import {
   SECRET_READ_ACTIONS,
   SECRETS_MANAGER_VALUE_ACTIONS,
   denySecretReads,
+  secretReadDenies,
   isPlanGrantable,
   planReadStatements,
   readPatternsForService,
@@ -60,7 +62,7 @@ const TWENTY_FIVE_SERVICES = [
 ];
 
 const planDocument = (services: readonly string[]): PolicyDocument =>
-  policyDocument(...planReadStatements(services), ...denySecretReads());
+  policyDocument(...planReadStatements(services), ...denySecretReads(services));
 
 describe("plan role read statements", () => {
   it("are proved read-only for the example services", () => {
@@ -169,14 +171,31 @@ describe("plan role read statements", () => {
 });
 
 describe("plan role secret-read Deny", () => {
-  const [statement, ...rest] = denySecretReads();
+  const [statement, ...rest] = denySecretReads("all");
 
   it("is one Deny statement on every resource", () => {
     assert.equal(rest.length, 0);
     assert.equal(statement?.Sid, DENY_SECRET_READS_SID);
     assert.equal(statement?.Effect, "Deny");
     assert.deepEqual(statement?.Resource, ["*"]);
-    assert.deepEqual(statement?.Action, SECRET_READ_ACTIONS);
+    assert.deepEqual(statement?.Action, secretReadDenies("all"));
+    for (const action of SECRET_READ_ACTIONS) assert.ok(statement?.Action?.includes(action));
+  });
+
+  it("adds the credential reads of the services the role reads, or of every service", () => {
+    const ec2Only = secretReadDenies(["ec2"]);
+    for (const action of SECRET_READ_ACTIONS) assert.ok(ec2Only.includes(action), action);
+    assert.ok(!ec2Only.includes("ecr:GetAuthorizationToken"));
+    assert.ok(secretReadDenies(["ECR"]).includes("ecr:GetAuthorizationToken"));
+    const all = secretReadDenies("all");
+    for (const action of CREDENTIAL_READ_DENIES) assert.ok(all.includes(action), action);
+    for (const action of [
+      "cognito-identity:GetOpenIdTokenForDeveloperIdentity",
+      "wafv2:GetDecryptedAPIKey",
+      "sts:GetSessionToken",
+    ]) {
+      assert.ok(all.includes(action), action);
+    }
   });
 
   it("names the actions that return secret values", () => {

@@ -20,8 +20,39 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
+import { resetStackConfig, recordStackConfig } from "../../../policy-pack/stack-config";
 import { synthesize, type RecordedResource } from "../../../scripts/synth/mock-runtime";
 import { stackConfig } from "../../helpers/stack";
+
+/**
+ * The stack config of every stack the helpers built, by stack name: what the engine would send
+ * the pack with ConfigureStack before analysing that stack.
+ */
+const stackConfigs = new Map<string, Record<string, string>>();
+
+/** The stack name in a resource URN (`urn:pulumi:<stack>::...`). */
+function stackOf(resources: readonly EngineResource[]): string | undefined {
+  return /^urn:pulumi:([^:]+)::/.exec(resources[0]?.urn ?? "")?.[1];
+}
+
+/**
+ * Plays the engine's ConfigureStack for `resources`: the pack learns the config of the stack
+ * the resources belong to (`intent: "stack"`, the default), or gets none (`"none"`), or the
+ * given flat config.
+ */
+export function configurePack(
+  resources: readonly EngineResource[],
+  intent: "stack" | "none" | Record<string, string> = "stack",
+): void {
+  const flat =
+    intent === "none"
+      ? undefined
+      : intent === "stack"
+        ? stackConfigs.get(stackOf(resources) ?? "")
+        : intent;
+  if (flat === undefined) resetStackConfig();
+  else recordStackConfig(flat);
+}
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const proxyModule = require("@pulumi/policy/proxy") as Record<string, string>;
@@ -179,6 +210,7 @@ const recordings = new Map<string, Promise<RecordedResource[]>>();
 export function exampleRecording(stack = "example"): Promise<RecordedResource[]> {
   let recording = recordings.get(stack);
   if (recording === undefined) {
+    stackConfigs.set(stack, stackConfig(stack));
     recording = synthesize(stackConfig(stack), { stack }).then((r) => r.resources);
     recordings.set(stack, recording);
   }
@@ -206,6 +238,7 @@ export async function configuredStack(
   config: Record<string, string>,
   stack: string,
 ): Promise<EngineResource[]> {
+  stackConfigs.set(stack, config);
   const { resources } = await synthesize(config, { stack });
   return engineResources(resources, { stack, firstPreview: true });
 }
@@ -309,12 +342,17 @@ function collector(into: Violation[]): ReportViolation {
   };
 }
 
-/** Runs a stack policy's own validate function and collects what it reports. */
+/**
+ * Runs a stack policy's own validate function and collects what it reports, after playing the
+ * engine's ConfigureStack ({@link configurePack}).
+ */
 export async function validateStack(
   policy: StackValidationPolicy,
   resources: readonly EngineResource[],
   config: object = {},
+  intent: "stack" | "none" | Record<string, string> = "stack",
 ): Promise<Violation[]> {
+  configurePack(resources, intent);
   const violations: Violation[] = [];
   await policy.validateStack(stackArgs(resources, config), collector(violations));
   return violations;

@@ -35,6 +35,7 @@ interface Client {
   analyzeStack(request: unknown, callback: Callback): void;
   analyze(request: unknown, callback: Callback): void;
   configure(request: unknown, callback: Callback): void;
+  configureStack(request: unknown, callback: Callback): void;
   close(): void;
 }
 
@@ -182,6 +183,21 @@ export class ServedPack {
       map.set(name, policyConfig);
     }
     await call(this.client, "configure", request);
+  }
+
+  /**
+   * ConfigureStack, as the engine calls it before the first analysis: the stack's name and its
+   * whole config (`tf-bootstrap:key` → string), from which the pack learns the stack's intent.
+   */
+  async configureStack(stack: string, config: Readonly<Record<string, string>>): Promise<void> {
+    const request = newMessage("AnalyzerStackConfigureRequest");
+    request.setStack(stack);
+    request.setProject("tf-bootstrap");
+    request.setOrganization("organization");
+    request.setDryRun(true);
+    const map = request.getConfigMap();
+    for (const [key, value] of Object.entries(config)) map.set(key, value);
+    await call(this.client, "configureStack", request);
   }
 
   /** AnalyzeStack over `resources` (their outputs). */

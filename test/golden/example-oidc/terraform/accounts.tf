@@ -51,24 +51,26 @@ variable "accounts" {
     condition     = alltrue(flatten([for a in values(var.accounts) : [for arn in [a.role_arn, a.plan_role_arn] : try(regex("^arn:[^:]+:iam::([0-9]{12}):role/", arn)[0], "") == a.account_id]]))
     error_message = "Every role_arn and plan_role_arn in var.accounts must be an IAM role ARN in its own account_id."
   }
+
+  # The workspace guard: a plan or apply in a workspace that is not in the map (the default
+  # workspace included) fails here, with this one message. Everything below, the provider of
+  # providers.tf and every resource depend on var.accounts, so none of it is evaluated then.
+  validation {
+    condition     = contains(keys(var.accounts), terraform.workspace)
+    error_message = "Workspace \"${terraform.workspace}\" is not in the topology: accounts.auto.tfvars.json maps only the workspaces ${join(", ", sort(keys(var.accounts)))}. Select one of them (workspace select NAME), or add the account to the tf-bootstrap stack, deploy it and regenerate these files."
+  }
 }
 
 locals {
-  # The selected workspace's account; null when the workspace is not in var.accounts, and
-  # then the precondition below stops plan and apply.
+  # The selected workspace's account (the guard above refuses a workspace that is not in the
+  # map; the lookup keeps commands that skip validations, such as console, from failing).
   account = lookup(var.accounts, terraform.workspace, null)
 
-  # The role the aws provider assumes in that account, for the run's access level (null with
-  # the account, so that only the guard's message is shown).
+  # The role the aws provider assumes in that account, for the run's access level.
   role_arn = local.account == null ? null : (var.access == "apply" ? local.account.role_arn : local.account.plan_role_arn)
 }
 
 output "workspace_account" {
   description = "The product account this workspace manages."
   value       = local.account
-
-  precondition {
-    condition     = local.account != null
-    error_message = "Workspace \"${terraform.workspace}\" is not in the topology: accounts.auto.tfvars.json maps only the workspaces ${join(", ", sort(keys(var.accounts)))}. Select one of them (workspace select NAME), or add the account to the tf-bootstrap stack, deploy it and regenerate these files."
-  }
 }

@@ -9,11 +9,23 @@
 # state the first time. With plan access (the default) it selects only a workspace that
 # exists: a plan run writes no state, so a new workspace's first run must have apply access.
 # Exit status 3: plan access, and the workspace has no state yet (nothing to plan against).
+# Any other failure (the workspace list cannot be read, selecting fails) exits non-zero too.
 # Needs jq. Uses tofu, or the command named by $TF (TF=terraform).
 set -eu
 ws="${1:?usage: sh select-workspace.sh WORKSPACE}"
 tf="${TF:-tofu}"
-if ! jq -e --arg ws "$ws" '.accounts | has($ws)' accounts.auto.tfvars.json >/dev/null; then
+if ! command -v jq >/dev/null 2>&1; then
+  echo "select-workspace: jq is not installed; it reads the workspace map. Install jq (apt-get install jq, apk add jq)." >&2
+  exit 1
+fi
+if jq -e --arg ws "$ws" '.accounts | has($ws)' accounts.auto.tfvars.json >/dev/null; then
+  :
+else
+  status=$?
+  if [ "$status" -ne 1 ]; then
+    echo "select-workspace: could not read accounts.auto.tfvars.json (jq exit $status, its error is above). Nothing was read or written." >&2
+    exit 1
+  fi
   echo "select-workspace: workspace '$ws' is not in accounts.auto.tfvars.json; known workspaces: $(jq -r '.accounts | keys | join(", ")' accounts.auto.tfvars.json). Nothing was read or written. Add the account to the tf-bootstrap stack, deploy it and regenerate these files." >&2
   exit 1
 fi
@@ -29,7 +41,20 @@ case "${TF_VAR_access:-plan}" in
     exit 1
     ;;
 esac
-if ! "$tf" workspace list | sed 's/^[* ]*//' | grep -qx -- "$ws"; then
+# The list is read on its own, not through a pipe: plain sh has no pipefail, and a failed
+# listing (no access to the state bucket, a network error) must fail, never read as empty.
+if ! workspaces="$("$tf" workspace list)"; then
+  echo "select-workspace: '$tf workspace list' failed (its error is above), so whether workspace '$ws' has state is unknown. Nothing was written." >&2
+  exit 1
+fi
+# One workspace a line, the selected one marked: '* NAME' or '  NAME'.
+found=no
+while IFS= read -r line; do
+  if [ "${line#??}" = "$ws" ]; then found=yes; fi
+done <<EOF
+$workspaces
+EOF
+if [ "$found" = no ]; then
   echo "select-workspace: workspace '$ws' has no state yet. Its first run with apply access (TF_VAR_access=apply) creates it; plan access writes no state, so there is nothing to plan against." >&2
   exit 3
 fi

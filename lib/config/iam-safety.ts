@@ -1,0 +1,241 @@
+/**
+ * Config values that end up inside IAM documents, checked for what IAM makes of them. A value
+ * that validates as a string can still widen a policy: `*` and `?` are wildcards in an ARN and
+ * in `ArnEquals`/`ArnNotEquals` conditions, `${aws:username}` is a policy variable, an account
+ * root stands for every principal of the account, an ARN of another partition never matches,
+ * and a name that equals the bootstrap role's, or another generated name, makes two resources
+ * fight over one. Each is refused here, with the field, the value and the fix, so no generated
+ * document grants more than the same config with a plain value would (a property test holds
+ * the planner to that).
+ */
+import type { ConfigProblem } from "../errors/config-error";
+import { DEFAULT_BOOTSTRAP_ROLE } from "./schema";
+import { IAM_NAME, IAM_PATH, follows } from "./rules";
+
+type Raw = Readonly<Record<string, unknown>>;
+type PathOf = (path: readonly PropertyKey[]) => string;
+
+/** Characters IAM reads as wildcards or the start of a policy variable in an ARN. */
+export const IAM_SPECIAL = /[*?]|\$\{/;
+
+function objectAt(raw: Raw, key: string): Raw {
+  const value = raw[key];
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Raw) : {};
+}
+
+function stringAt(raw: Raw, key: string): string | undefined {
+  const value = raw[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The one ARN shape an admin principal may have: a role or user of the Terraform account. */
+const PRINCIPAL_ARN = /^arn:([^:]*):iam::([^:]*):(role|user)(\/.*)$/;
+
+/** Why `arn` is not an exact role or user ARN of account `accountId`, or `undefined`. */
+export function adminPrincipalProblem(
+  arn: string,
+  partition: string,
+  accountId: string | undefined,
+): string | undefined {
+  const example = `arn:${partition}:iam::${accountId ?? "111111111111"}:role/PlatformAdmin`;
+  if (/[*?]/.test(arn)) {
+    return `holds a wildcard; admin principals land in the state bucket's and the state key's ArnEquals/ArnNotEquals conditions, where IAM reads '*' and '?' as wildcards, so every matching principal would read, write and decrypt state. Name each admin by its exact ARN, such as ${example}.`;
+  }
+  if (arn.includes("${")) {
+    return `holds a policy variable ('\${...}'), which IAM substitutes per request: every caller would match itself. Name each admin by its exact ARN, such as ${example}.`;
+  }
+  if (/^arn:[^:]*:sts::[^:]*:assumed-role\//.test(arn)) {
+    return `is a role session, not a role: state access is granted by aws:PrincipalArn, which is the role's ARN. Use the role's ARN (arn:${partition}:iam::<account>:role/<name>).`;
+  }
+  const match = PRINCIPAL_ARN.exec(arn);
+  if (match === null) {
+    return /^arn:[^:]*:iam::[^:]*:root$/.test(arn)
+      ? `is an account root, which stands for every principal of that account. Name the admin roles or users by their exact ARNs, such as ${example}.`
+      : `is not the ARN of an IAM role or user; admin principals are roles or users of the Terraform account, such as ${example}.`;
+  }
+  const [, arnPartition = "", arnAccount = "", , rest = ""] = match;
+  if (arnPartition !== partition) {
+    return `is in the '${arnPartition}' partition while the stack is in '${partition}'; IAM would never match it. Use arn:${partition}:... .`;
+  }
+  if (accountId !== undefined && arnAccount !== accountId) {
+    return `is a principal of account ${arnAccount}, not of the Terraform account ${accountId}; state is kept in the Terraform account and only its own principals may administer it. Use a role or user of ${accountId}.`;
+  }
+  const slash = rest.lastIndexOf("/");
+  const path = rest.slice(0, slash + 1);
+  const name = rest.slice(slash + 1);
+  if (!follows(IAM_PATH, path) || !follows(IAM_NAME, name)) {
+    return `does not end in a valid IAM path and name (path: ${IAM_PATH.allowed}; name: ${IAM_NAME.allowed}); for example ${example}.`;
+  }
+  return undefined;
+}
+
+function adminProblems(raw: Raw, at: PathOf): ConfigProblem[] {
+  const admins = raw.adminPrincipals;
+  if (!Array.isArray(admins)) return [];
+  const partition = stringAt(raw, "partition") ?? "aws";
+  const accountId = stringAt(objectAt(raw, "terraformAccount"), "id");
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, number>();
+  admins.forEach((value: unknown, i) => {
+    if (typeof value !== "string") return;
+    const problem = adminPrincipalProblem(value, partition, accountId);
+    if (problem !== undefined) {
+      problems.push({ path: at(["adminPrincipals", i]), value, message: problem });
+      return;
+    }
+    const first = seen.get(value);
+    if (first !== undefined) {
+      problems.push({
+        path: at(["adminPrincipals", i]),
+        value,
+        message: `repeats adminPrincipals[${first}]. Remove the duplicate.`,
+      });
+    }
+    seen.set(value, i);
+  });
+  return problems;
+}
+
+/** AWS managed policy ARNs must be in the stack's partition, or IAM would never find them. */
+function partitionProblems(raw: Raw, at: PathOf): ConfigProblem[] {
+  const partition = stringAt(raw, "partition") ?? "aws";
+  const problems: ConfigProblem[] = [];
+  const check = (value: unknown, path: PropertyKey[]) => {
+    if (typeof value !== "string") return;
+    const match = /^arn:([^:]+):/.exec(value);
+    if (match === null || match[1] === partition) return;
+    problems.push({
+      path: at(path),
+      value,
+      message: `is an ARN of the '${match[1]}' partition while the stack is in '${partition}'; IAM would not find the policy. Use ${value.replace(/^arn:[^:]+:/, `arn:${partition}:`)}.`,
+    });
+  };
+  for (const block of ["terraformRole", "terraformPlanRole"]) {
+    const arns = objectAt(raw, block).managedPolicyArns;
+    if (Array.isArray(arns))
+      arns.forEach((v: unknown, i) => check(v, [block, "managedPolicyArns", i]));
+  }
+  check(objectAt(raw, "terraformRole").permissionsBoundary, [
+    "terraformRole",
+    "permissionsBoundary",
+  ]);
+  return problems;
+}
+
+/**
+ * Role names that would collide in one account. IAM role names are unique per account without
+ * regard to case or path, and the bootstrap role (which the deployer assumes) must stay the
+ * deployer's: a Terraform, plan or CI role of the same name would replace or fail on it.
+ */
+function collisionProblems(raw: Raw, at: PathOf): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const tf = objectAt(raw, "terraformAccount");
+  const tfBootstrap = stringAt(tf, "bootstrapRoleName") ?? DEFAULT_BOOTSTRAP_ROLE;
+  const products = Array.isArray(raw.productAccounts) ? (raw.productAccounts as unknown[]) : [];
+  const productBootstraps = new Set([tfBootstrap.toLowerCase()]);
+  for (const p of products) {
+    if (typeof p !== "object" || p === null) continue;
+    const name = (p as Raw).bootstrapRoleName;
+    if (typeof name === "string") productBootstraps.add(name.toLowerCase());
+  }
+  const role = objectAt(raw, "terraformRole");
+  const planRole = objectAt(raw, "terraformPlanRole");
+  const ci = objectAt(raw, "ci");
+  const productRoles: [PropertyKey[], string][] = [
+    [["terraformRole", "name"], stringAt(role, "name") ?? "terraform"],
+    [["terraformPlanRole", "name"], stringAt(planRole, "name") ?? "terraform-plan"],
+  ];
+  for (const [path, name] of productRoles) {
+    if (!productBootstraps.has(name.toLowerCase())) continue;
+    problems.push({
+      path: at(path),
+      value: name,
+      message: `is the name of a bootstrap role (the role the deployer assumes in the product accounts; ${DEFAULT_BOOTSTRAP_ROLE} by default). IAM role names are unique per account regardless of case, so the stack would take over or fail on the deployer's own role. Choose another name.`,
+    });
+  }
+  const ciRoles: [PropertyKey[], string][] = [
+    [["ci", "roleName"], stringAt(ci, "roleName") ?? "terraform-ci"],
+    [["ci", "planRoleName"], stringAt(ci, "planRoleName") ?? "terraform-ci-plan"],
+  ];
+  for (const [path, name] of ciRoles) {
+    if (name.toLowerCase() !== tfBootstrap.toLowerCase()) continue;
+    problems.push({
+      path: at(path),
+      value: name,
+      message: `is the name of the Terraform account's bootstrap role (terraformAccount.bootstrapRoleName), which the deployer assumes. IAM role names are unique per account regardless of case. Choose another name.`,
+    });
+  }
+  const caseOnly = (a: PropertyKey[], b: PropertyKey[], x: string, y: string, what: string) => {
+    if (x === y || x.toLowerCase() !== y.toLowerCase()) return;
+    problems.push({
+      path: at(b),
+      value: y,
+      message: `differs from ${a.join(".")} ('${x}') only in case; IAM ${what} names are unique regardless of case, so both would be one ${what}. Choose another name.`,
+    });
+  };
+  const [apply, plan] = ciRoles;
+  if (apply && plan) caseOnly(apply[0], plan[0], apply[1], plan[1], "role");
+  const [tfRole, tfPlanRole] = productRoles;
+  if (tfRole && tfPlanRole) caseOnly(tfRole[0], tfPlanRole[0], tfRole[1], tfPlanRole[1], "role");
+  caseOnly(
+    ["ci", "userName"],
+    ["ci", "planUserName"],
+    stringAt(ci, "userName") ?? "terraform-ci",
+    stringAt(ci, "planUserName") ?? "terraform-ci-plan",
+    "user",
+  );
+  const stateAlias = stringAt(objectAt(raw, "state"), "kmsAlias") ?? "terraform-state";
+  const auditAlias = stringAt(objectAt(raw, "audit"), "kmsAlias") ?? "terraform-audit";
+  if (stateAlias === auditAlias) {
+    problems.push({
+      path: at(["audit", "kmsAlias"]),
+      value: auditAlias,
+      message:
+        "is the same as state.kmsAlias; the state key and the trail key are two keys of the Terraform account, and an alias names exactly one. Choose another alias.",
+    });
+  }
+  return problems;
+}
+
+/**
+ * `iam` in `allowedServices` lets the Terraform role create roles and policies; without a
+ * permissions boundary, a role it creates can hold any permission, so the Terraform role
+ * controls its whole account. That is refused unless the stack says it accepts it.
+ */
+function iamServiceProblems(raw: Raw, at: PathOf): ConfigProblem[] {
+  const role = objectAt(raw, "terraformRole");
+  const services = Array.isArray(role.allowedServices) ? (role.allowedServices as unknown[]) : [];
+  const hasIam = services.some((s) => typeof s === "string" && s.toLowerCase() === "iam");
+  const boundary = role.permissionsBoundary !== undefined;
+  const acknowledged = role.acknowledgeIamWithoutBoundary === true;
+  if (hasIam && !boundary && !acknowledged) {
+    return [
+      {
+        path: at(["terraformRole", "allowedServices"]),
+        value: services,
+        message:
+          "includes 'iam' without a permissionsBoundary: the Terraform role could create a role with any permission and take it, so unreviewed-but-merged Terraform code would control the whole account, the plan role included. Set terraformRole.permissionsBoundary (the boundary then applies to every role and user it creates), or accept full control with terraformRole.acknowledgeIamWithoutBoundary: true.",
+      },
+    ];
+  }
+  if (role.acknowledgeIamWithoutBoundary === true && (!hasIam || boundary)) {
+    return [
+      {
+        path: at(["terraformRole", "acknowledgeIamWithoutBoundary"]),
+        value: true,
+        message: `has no effect: ${hasIam ? "a permissionsBoundary is set" : "'iam' is not in allowedServices"}. Remove the setting.`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** Every problem above, for the raw config (keys without the namespace). */
+export function iamSafetyProblems(raw: Raw, configPath: PathOf): ConfigProblem[] {
+  return [
+    ...adminProblems(raw, configPath),
+    ...partitionProblems(raw, configPath),
+    ...collisionProblems(raw, configPath),
+    ...iamServiceProblems(raw, configPath),
+  ];
+}

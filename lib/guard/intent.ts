@@ -1,0 +1,136 @@
+/**
+ * What the stack's config says the topology must be, for the checks that cannot be decided by
+ * looking at the resources alone: which OIDC subjects each CI path is meant to admit, who
+ * administers the state backend, how long state versions and logs are kept.
+ *
+ * The intent is derived from the stack config with the same parser and planner the program
+ * uses, never from the resources the pack judges: a hand edit of a trust, a bucket policy or a
+ * lifecycle rule cannot also move what it is judged against. The pack gets the stack config
+ * from the Pulumi engine (every analyzer is sent it before the first analysis); the offline
+ * synth and the audit read the stack file. A check that needs the intent and has none fails
+ * closed (`Intent::Missing`).
+ */
+import type { TopologyConfig } from "../config/parse";
+import { decodePulumiConfig, parseStackConfig } from "../config/parse";
+import { backendAdministrators, terraformBootstrapRoleArn } from "../plan/administrators";
+import type { Access, CiMode, TopologyPlan } from "../plan/model";
+import { planTopology } from "../plan/topology";
+import type { Findings } from "./finding";
+
+/** The stack's intent, as far as the guard needs it. */
+export interface StackIntent {
+  readonly terraformAccountId: string;
+  readonly partition: string;
+  readonly region: string;
+  /** The Terraform account's bootstrap role: `pulumi up` changes the backend through it. */
+  readonly bootstrapRoleArn: string;
+  /** The config's admin principals (exact role and user ARNs of the Terraform account). */
+  readonly adminPrincipals: readonly string[];
+  /** Who may change the backend's configuration: the account root, the bootstrap role, admins. */
+  readonly administrators: readonly string[];
+  readonly ciMode: CiMode;
+  /** OIDC modes: the token subjects each path's CI roles are meant to admit, exactly. */
+  readonly subjects: Readonly<Record<Access, readonly string[]>>;
+  /** iam-user mode: whether the CI users are meant to have access keys. */
+  readonly createAccessKey: boolean;
+  /** Whether the config accepts `iam` in allowedServices without a permissions boundary. */
+  readonly iamWithoutBoundary: boolean;
+  readonly state: {
+    /** The state bucket's name. */
+    readonly bucket: string;
+    /** The lock table's ARN, when state is locked in DynamoDB. */
+    readonly lockTableArn?: string;
+    /** Prefix of every workspace's state objects (`workspace_key_prefix`). */
+    readonly keyPrefix: string;
+    /** The state object's name (`key`); the default workspace's state sits at the bucket root. */
+    readonly key: string;
+    readonly noncurrentVersionRetentionDays: number;
+  };
+  readonly audit: {
+    /** Days logs are kept; `undefined`: forever. */
+    readonly logRetentionDays?: number;
+  };
+}
+
+/** The intent of a validated config and its plan. */
+export function intentOf(config: TopologyConfig, plan: TopologyPlan): StackIntent {
+  const subjects = (access: Access): string[] => {
+    const identity = access === "apply" ? plan.terraform.ciIdentity : plan.terraform.ciPlanIdentity;
+    return identity.kind === "oidc" ? [...identity.subjects] : [];
+  };
+  return {
+    terraformAccountId: config.terraformAccount.id,
+    partition: config.partition,
+    region: config.region,
+    bootstrapRoleArn: terraformBootstrapRoleArn(config),
+    adminPrincipals: [...config.adminPrincipals],
+    administrators: backendAdministrators(config),
+    ciMode: config.ci.mode,
+    subjects: { apply: subjects("apply"), plan: subjects("plan") },
+    createAccessKey: config.ci.createAccessKey,
+    iamWithoutBoundary: config.terraformRole.acknowledgeIamWithoutBoundary,
+    state: {
+      bucket: plan.terraform.state.bucket,
+      ...(plan.terraform.state.lockTable
+        ? { lockTableArn: plan.terraform.state.lockTable.arn }
+        : {}),
+      keyPrefix: plan.terraform.state.keyPrefix,
+      key: plan.terraform.state.key,
+      noncurrentVersionRetentionDays: plan.terraform.state.noncurrentVersionExpirationDays,
+    },
+    audit:
+      plan.terraform.audit.logRetentionDays !== undefined
+        ? { logRetentionDays: plan.terraform.audit.logRetentionDays }
+        : {},
+  };
+}
+
+/** The intent as a check finds it: known, or why not. */
+export type IntentRead =
+  | { readonly kind: "known"; readonly intent: StackIntent }
+  | { readonly kind: "missing"; readonly reason: string };
+
+/** No intent was given: the engine sent no stack config. */
+export const NO_INTENT: IntentRead = {
+  kind: "missing",
+  reason:
+    "the policy pack was given no stack config (the Pulumi engine sends it to every policy pack " +
+    "before the first analysis; an engine that does not, or a caller that runs the pack " +
+    "without it, leaves the pack without the stack's intent)",
+};
+
+/**
+ * The intent of a flat stack config (`{ "tf-bootstrap:region": "eu-west-1", ... }`, values as
+ * Pulumi hands them to a program). An invalid config gives no intent: the program itself
+ * refuses it before registering anything.
+ */
+export function intentFromFlatConfig(flat: Readonly<Record<string, string>>): IntentRead {
+  const parsed = parseStackConfig(decodePulumiConfig(flat));
+  if (!parsed.ok) {
+    return {
+      kind: "missing",
+      reason: `the stack config is invalid (${parsed.problems.length} problem(s), first: ${parsed.problems[0]?.path ?? "?"}: ${parsed.problems[0]?.message ?? ""})`,
+    };
+  }
+  return { kind: "known", intent: intentOf(parsed.config, planTopology(parsed.config)) };
+}
+
+/**
+ * The intent, or `undefined` after reporting `Intent::Missing`: the check cannot tell what the
+ * config means the topology to be, and fails closed.
+ */
+export function requireIntent(
+  read: IntentRead,
+  out: Findings,
+  what: string,
+): StackIntent | undefined {
+  if (read.kind === "known") return read.intent;
+  out.add(
+    "Intent::Missing",
+    `The policy cannot check ${what}: ${read.reason}. It fails closed. Fix: run the pack ` +
+      `through \`pulumi preview --policy-pack policy-pack\` or \`pulumi up --policy-pack ` +
+      `policy-pack\` (the Pulumi CLI sends the stack config to every policy pack it runs), or ` +
+      `\`npm run synth\`, and keep the stack config valid.`,
+  );
+  return undefined;
+}

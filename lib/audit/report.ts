@@ -3,7 +3,7 @@
  * topology and the live-only checks, attributed to accounts, with the exit code.
  */
 import { GUARD_POLICIES, runGuard } from "../guard";
-import { NO_INTENT, type IntentRead } from "../guard/intent";
+import { type IntentRead } from "../guard/intent";
 import type { TopologyPlan } from "../plan/model";
 import { accessKeyFindings } from "./access-key-age";
 import { driftFindings } from "./drift";
@@ -65,8 +65,11 @@ export interface AuditInput {
   readonly maxKeyAgeDays: number;
   /** A policy pack config (`{ "<policy>": level | { enforcementLevel?, exceptions? } }`). */
   readonly packConfig?: Readonly<Record<string, unknown>>;
-  /** What the stack config means the topology to be (`lib/guard/intent.ts`). */
-  readonly intent?: IntentRead;
+  /**
+   * What the stack config means the topology to be (`lib/guard/intent.ts`): the checks judge
+   * the live documents against it, as the pack judges the planned ones.
+   */
+  readonly intent: IntentRead;
   /** The signal that interrupted the reads, if one did. */
   readonly interrupted?: string;
 }
@@ -150,7 +153,7 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     plan,
     tfAudited,
     input.packConfig ?? {},
-    input.intent ?? NO_INTENT,
+    input.intent,
   );
   const callers = input.targets[0]?.ciCallers ?? [];
   const findings: AuditFinding[] = [

@@ -3,6 +3,7 @@ import { renderText } from "../../lib/audit/render-text";
 import type { AuditReport } from "../../lib/audit/report";
 import { renderDocument } from "../../lib/iam/documents";
 import { planTopology } from "../../lib/plan/topology";
+import { POLICY_CHANGE_ACTIONS, SELF_CHANGE_ACTIONS } from "../../lib/plan/product";
 import type { TopologyPlan } from "../../lib/plan/model";
 import type { AccountClients } from "../../scripts/aws/clients";
 import { useMoto } from "../harness/moto";
@@ -15,7 +16,10 @@ interface Scenario {
   /** The account to tamper with. */
   readonly account: (plan: TopologyPlan) => string;
   readonly change: (plan: TopologyPlan) => (c: AccountClients) => Promise<unknown>;
-  /** Exactly the findings the audit must report, as `account:check/id`. */
+  /**
+   * Exactly the findings the audit must report, as `account:check/id`; an entry ending in `*`
+   * stands for one or more findings with that prefix.
+   */
   readonly expected: readonly string[];
   readonly now?: Date;
 }
@@ -67,6 +71,11 @@ const scenarios: Scenario[] = [
     expected: [
       "p00:declared-state-drift/Drift::ManagedPolicyAttached",
       "p00:terraform-role-policies-identical/Permissions::Differ",
+      // The attached policy grants iam:*, with no boundary, and nothing guards its versions.
+      "p00:terraform-role-self-protection/Boundary::Missing",
+      ...POLICY_CHANGE_ACTIONS.map(
+        (a) => `p00:terraform-role-self-protection/SelfProtection::AttachedPolicy:${a}`,
+      ),
     ],
   },
   {
@@ -86,6 +95,12 @@ const scenarios: Scenario[] = [
     expected: [
       "p02:declared-state-drift/Drift::InlinePolicyChanged",
       "p02:terraform-role-policies-identical/Permissions::Differ",
+      // The edit dropped the guard statements and added iam:* without a boundary.
+      "p02:terraform-role-self-protection/Boundary::Missing",
+      ...SELF_CHANGE_ACTIONS.flatMap((a) => [
+        `p02:terraform-role-self-protection/SelfProtection::ThisRole:${a}`,
+        `p02:terraform-role-self-protection/SelfProtection::PlanRole:${a}`,
+      ]),
     ],
   },
   {
@@ -113,6 +128,8 @@ const scenarios: Scenario[] = [
     expected: [
       "terraform:declared-state-drift/Drift::BucketPolicy",
       "terraform:state-backend-hardened/Tls::NoBucketPolicy",
+      // Every access the policy refused is open again, each its own finding.
+      "terraform:state-backend-hardened/Access::StateBucket:*",
     ],
   },
   {
@@ -190,8 +207,22 @@ describe("audit against moto", function () {
       await deploy(moto(), stack);
       await inAccount(moto().endpoint, scenario.account(plan), scenario.change(plan));
       const report = await audit(moto(), stack, scenario.now ? { now: scenario.now } : {});
-      assert.deepEqual(findingKeys(report), [...scenario.expected].sort(), explain(report));
+      assertFindings(findingKeys(report), scenario.expected, explain(report));
       assert.equal(report.exitCode, 1);
     });
   }
 });
+
+/** `actual` are exactly `expected`, where an entry ending in `*` matches one or more by prefix. */
+function assertFindings(actual: string[], expected: readonly string[], message: string): void {
+  const exact = expected.filter((e) => !e.endsWith("*"));
+  const prefixes = expected.filter((e) => e.endsWith("*")).map((e) => e.slice(0, -1));
+  for (const prefix of prefixes) {
+    assert.ok(
+      actual.some((a) => a.startsWith(prefix)),
+      `no finding matches ${prefix}*\n${message}`,
+    );
+  }
+  const rest = actual.filter((a) => !prefixes.some((p) => a.startsWith(p)));
+  assert.deepEqual(rest, [...exact].sort(), message);
+}

@@ -3,9 +3,15 @@ import { buildAuditReport, type AuditReport } from "../../lib/audit/report";
 import type { AccountOutcome, AccountSnapshot, LiveRole } from "../../lib/audit/snapshot";
 import { auditTargets } from "../../lib/audit/targets";
 import { renderText } from "../../lib/audit/render-text";
+import { intentOf } from "../../lib/guard/intent";
 import { renderDocument } from "../../lib/iam/documents";
 import { planTopology } from "../../lib/plan/topology";
 import { ciUsers } from "../../lib/plan/model";
+import {
+  BOUNDARY_REMOVAL_ACTIONS,
+  BOUNDED_IDENTITY_ACTIONS,
+  SELF_CHANGE_ACTIONS,
+} from "../../lib/plan/product";
 import { trustOnly } from "../../lib/plan/trust";
 import { audited, declaredSnapshots } from "./fixtures/declared-snapshots";
 import { writeTestStack } from "./fixtures/stacks";
@@ -14,6 +20,7 @@ const stack = writeTestStack("report", { products: 3, lock: "both" });
 stack.cleanup();
 const plan = planTopology(stack.config);
 const targets = auditTargets(stack.config, plan);
+const intent = { kind: "known", intent: intentOf(stack.config, plan) } as const;
 const NOW = new Date("2030-01-01T00:00:00Z");
 const TF = plan.terraform;
 const P0_ID = plan.products[0]?.accountId ?? "";
@@ -144,7 +151,11 @@ const cases: Case[] = [
         },
       ];
     }),
-    expected: ["terraform:audit-trail-enabled/Trail::NoStateDataEvents"],
+    // Advanced selectors replace the basic ones: without a management selector, none are logged.
+    expected: [
+      "terraform:audit-trail-enabled/Trail::NoManagementEvents",
+      "terraform:audit-trail-enabled/Trail::NoStateDataEvents",
+    ],
     exitCode: 1,
   },
   {
@@ -198,6 +209,8 @@ const cases: Case[] = [
     expected: [
       "p01:declared-state-drift/Drift::InlinePolicyAdded",
       "p01:terraform-role-policies-identical/Permissions::Differ",
+      // iam:* without a boundary: it may now create a role with any permission.
+      "p01:terraform-role-self-protection/Boundary::Missing",
     ],
     exitCode: 1,
   },
@@ -207,6 +220,11 @@ const cases: Case[] = [
     expected: [
       "p02:declared-state-drift/Drift::InlinePolicyRemoved",
       "p02:terraform-role-policies-identical/Permissions::Differ",
+      // Its guard statements went with it: it may change itself and its plan role again.
+      ...SELF_CHANGE_ACTIONS.flatMap((action) => [
+        `p02:terraform-role-self-protection/SelfProtection::ThisRole:${action}`,
+        `p02:terraform-role-self-protection/SelfProtection::PlanRole:${action}`,
+      ]),
     ],
     exitCode: 1,
   },
@@ -219,6 +237,14 @@ const cases: Case[] = [
     expected: [
       "p00:declared-state-drift/Drift::PermissionsBoundary",
       "p00:terraform-role-policies-identical/Permissions::Differ",
+      // A role with a boundary must keep it on what it creates and never remove one; the
+      // program's documents, made for a role without one, do not say so.
+      ...BOUNDED_IDENTITY_ACTIONS.map(
+        (action) => `p00:terraform-role-self-protection/Boundary::NotRequired:${action}`,
+      ),
+      ...BOUNDARY_REMOVAL_ACTIONS.map(
+        (action) => `p00:terraform-role-self-protection/Boundary::Removable:${action}`,
+      ),
     ],
     exitCode: 1,
   },
@@ -323,6 +349,7 @@ describe("buildAuditReport", function () {
         stack: "report",
         plan,
         targets,
+        intent,
         outcomes: c.outcomes(declaredSnapshots(plan, NOW)),
         now: NOW,
         maxKeyAgeDays: 90,
@@ -338,6 +365,7 @@ describe("buildAuditReport", function () {
       stack: "report",
       plan,
       targets,
+      intent,
       outcomes: failed(0)(declaredSnapshots(plan, NOW)),
       now: NOW,
       maxKeyAgeDays: 90,
@@ -394,6 +422,7 @@ describe("buildAuditReport", function () {
       stack: "report",
       plan,
       targets,
+      intent,
       outcomes,
       now: NOW,
       maxKeyAgeDays: 90,
@@ -440,6 +469,7 @@ describe("buildAuditReport", function () {
       stack: "report",
       plan,
       targets,
+      intent,
       outcomes: edit(
         0,
         (s) => void (stateBucket(s).versioningStatus = "Suspended"),

@@ -132,6 +132,24 @@ export function renderStatementChanges(changes: readonly StatementChange[]): str
       ...Object.entries(c.gained).map(([list, v]) => `+${list} ${v.join(", ")}`),
       ...Object.entries(c.lost).map(([list, v]) => `-${list} ${v.join(", ")}`),
     ];
-    return `~ ${c.after.Effect} statement${c.after.Sid ? ` ${c.after.Sid}` : ""}: ${parts.join("; ") || "conditions or principals changed"}`;
+    return `~ ${c.after.Effect} ${changedLabel(c)}: ${parts.join("; ") || "conditions or principals changed"}`;
   });
+}
+
+/**
+ * What names a changed statement: its Sid, else the list that did not change (its actions,
+ * else its resources), so the reader can tell which statement it is.
+ */
+function changedLabel(c: Extract<StatementChange, { kind: "changed" }>): string {
+  if (c.after.Sid) return `statement ${c.after.Sid}`;
+  const short = (values: readonly string[]) =>
+    values.length <= 3
+      ? values.join(", ")
+      : `${values.slice(0, 3).join(", ")} and ${values.length - 3} more`;
+  const unchanged = (list: (typeof LISTS)[number]) =>
+    c.after[list] !== undefined && !(list in c.gained) && !(list in c.lost);
+  if (unchanged("Action")) return short(c.after.Action ?? []);
+  if (unchanged("NotAction")) return `everything but ${short(c.after.NotAction ?? [])}`;
+  if (unchanged("Resource")) return `statement on ${short(c.after.Resource ?? [])}`;
+  return "statement";
 }

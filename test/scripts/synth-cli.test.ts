@@ -120,7 +120,7 @@ describe("npm run synth: command line, files and diff", function () {
     );
     assert.match(
       run.stdout,
-      /~ Allow statement AssumeProductTerraformRoles: \+Resource arn:aws:iam::555555555555:role\/terraform$/m,
+      /~ Allow sts:AssumeRole: \+Resource arn:aws:iam::555555555555:role\/terraform$/m,
     );
     assert.match(run.stdout, /^ {2}~ terraform\/accounts\.auto\.tfvars\.json$/m);
     const same = await synth(["acme", "--stacks-dir", stacks, "--out", out, "--diff"]);

@@ -169,10 +169,16 @@ function intendedAccount(tf: TerraformAccount, intent: IntentRead): TerraformAcc
     kind: "unresolved",
     id: "Topology::TerraformAccountMismatch",
     message:
-      `The stack's S3 buckets and CloudTrail trails are in account ${tf.id}, but the stack ` +
-      `config's Terraform account is ${expected} (terraformAccount.id): the state backend and ` +
-      `the trail must be registered with the Terraform account's provider. The policy fails ` +
-      `closed. Fix: register them with the provider of account ${expected}, or correct the config.`,
+      tf.source === "config"
+        ? `This policy's config pins the Terraform account to ${tf.id} (terraformAccountId), ` +
+          `but the stack config's Terraform account is ${expected} (terraformAccount.id). The ` +
+          `policy fails closed. Fix: correct terraformAccountId in the policy pack config, or ` +
+          `remove it (the stack config names the Terraform account).`
+        : `The stack's S3 buckets and CloudTrail trails are in account ${tf.id}, but the stack ` +
+          `config's Terraform account is ${expected} (terraformAccount.id): the state backend ` +
+          `and the trail must be registered with the Terraform account's provider. The policy ` +
+          `fails closed. Fix: register them with the provider of account ${expected}, or ` +
+          `correct the config.`,
   };
 }
 

@@ -11,7 +11,7 @@ import { ROOT, stackConfig } from "../helpers/stack";
 
 const run = promisify(execFile);
 
-/** Pins the Terraform account to a product account: the state backend is then "missing". */
+/** Pins the Terraform account to a product account, against the stack config's. */
 const WRONG_PIN = { "state-backend-hardened": { terraformAccountId: "222222222222" } };
 
 describe("policy pack: verdicts in the offline synth", function () {
@@ -47,13 +47,13 @@ describe("policy pack: verdicts in the offline synth", function () {
     const accepted = policyVerdicts("example", result, {
       "state-backend-hardened": {
         ...WRONG_PIN["state-backend-hardened"],
-        exceptions: [{ id: "StateBucket::Missing", reason: "test" }],
+        exceptions: [{ id: "Topology::TerraformAccountMismatch", reason: "test" }],
       },
     });
     assert.equal(hasMandatoryViolation(accepted), false);
     assert.match(
       renderVerdicts(accepted),
-      /### Accepted by exceptions[\s\S]*StateBucket::Missing`: test/,
+      /### Accepted by exceptions[\s\S]*Topology::TerraformAccountMismatch`: test/,
     );
     const disabled = policyVerdicts("example", result, { all: "disabled" });
     assert.ok(disabled.verdicts.every((v) => v.level === "disabled"));
@@ -85,7 +85,7 @@ describe("policy pack: verdicts in the offline synth", function () {
       assert.match(error.stdout, /verdict: BLOCKED/);
       assert.match(error.stderr, /mandatory policy would block/);
       const report = readFileSync(join(out, "synth", "report.md"), "utf8");
-      assert.match(report, /`StateBucket::Missing`/);
+      assert.match(report, /`Topology::TerraformAccountMismatch`/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -165,8 +165,9 @@ describe("the topology picture, rendered in headless Chromium", function () {
 
   it("has both tables: who may assume what (one row per caller), state access (one row per identity)", function () {
     const [assume, state] = measure.tables;
-    // Callers: 3 apply subjects + the plan subject + 2 CI roles + admin, deployer, anyone else, product role.
-    assert.equal(assume, 1 + 10);
+    // Callers: 3 apply subjects + 2 plan subjects (pull requests, the protected branch) + 2 CI
+    // roles + admin, deployer, anyone else, product role.
+    assert.equal(assume, 1 + 11);
     // Identities: 2 CI roles, the admin, the deployer, anyone else, a product role.
     assert.equal(state, 1 + 6);
     assert.ok(html.includes("acct-39"), "every account is listed in the tables");

@@ -87,7 +87,11 @@ output "caller_role_arn" {
 }
 `;
 
-/** The example stack, with `iam` among the services the Terraform role manages. */
+/**
+ * The example stack, with `iam` among the services the Terraform role manages. The example root
+ * creates a customer managed policy and no role or user, so the stack accepts `iam` without a
+ * permissions boundary explicitly, as a user of this root would.
+ */
 function providerStack(lock: "s3-lockfile" | "dynamodb"): Record<string, string> {
   const example = stackConfig("example");
   const role = getValue<{ allowedServices: string[] }>(example, "terraformRole");
@@ -95,6 +99,7 @@ function providerStack(lock: "s3-lockfile" | "dynamodb"): Record<string, string>
     withValue(example, "terraformRole", {
       ...role,
       allowedServices: [...role.allowedServices, "iam"],
+      acknowledgeIamWithoutBoundary: true,
     }),
     "state",
     { ...getValue<object>(example, "state"), lock },

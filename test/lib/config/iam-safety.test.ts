@@ -234,6 +234,12 @@ const refused: Case[] = [
     message: /only in case/,
   },
   {
+    name: "a trail name shorter than CloudTrail allows (its ARN is in the trail key's policy)",
+    mutate: (c) => (c.audit = { trailName: "tr" }),
+    path: `${P}audit.trailName`,
+    message: /3-128 letters/,
+  },
+  {
     name: "two KMS aliases of the same name",
     mutate: (c) => {
       c.state = { kmsAlias: "tf" };

@@ -953,10 +953,12 @@ function pipelineSteps(files: readonly HandoffFile[]): { github: string; gitlab:
     string,
     { script?: string[]; variables?: Record<string, string> }
   >;
-  const githubRuns = (workflow.jobs.plan?.steps ?? [])
+  // The first plan matrix (`plan-1`) and the first root's plan job (`plan:<root>`).
+  const githubRuns = (workflow.jobs["plan-1"]?.steps ?? [])
     .map((s) => s.run ?? "")
     .filter((run) => run.includes(HANDOFF_FILES.selectWorkspace));
-  const gitlabLines = (gitlab.plan?.script ?? []).filter((line) =>
+  const gitlabPlan = Object.keys(gitlab).find((key) => key.startsWith("plan:"));
+  const gitlabLines = (gitlab[gitlabPlan ?? ""]?.script ?? []).filter((line) =>
     line.includes(HANDOFF_FILES.selectWorkspace),
   );
   assert.equal(githubRuns.length, 1, "the GitHub plan job's workspace step");

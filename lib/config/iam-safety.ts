@@ -69,6 +69,43 @@ export function adminPrincipalProblem(
   return undefined;
 }
 
+/**
+ * The roles and users the stack itself creates in the Terraform account, by kind and lowercase
+ * name (IAM names are unique per account regardless of case and path), with the setting that
+ * names each: the CI roles always, the CI users in iam-user mode.
+ */
+function generatedIdentities(raw: Raw): Map<string, string> {
+  const ci = objectAt(raw, "ci");
+  const identities = new Map<string, string>();
+  const add = (kind: "role" | "user", key: string, fallback: string) => {
+    const name = stringAt(ci, key) ?? fallback;
+    identities.set(`${kind}/${name.toLowerCase()}`, `ci.${key}`);
+  };
+  add("role", "roleName", "terraform-ci");
+  add("role", "planRoleName", "terraform-ci-plan");
+  if ((stringAt(ci, "mode") ?? "iam-user") === "iam-user") {
+    add("user", "userName", "terraform-ci");
+    add("user", "planUserName", "terraform-ci-plan");
+  }
+  return identities;
+}
+
+/**
+ * Why the admin principal `arn` (already an exact role or user ARN) is an identity the stack
+ * creates for CI, or `undefined`. An admin administers the state bucket's and the keys'
+ * policies; a CI identity among them would let the pipeline (and, for the plan path, the code
+ * of every pull request) rewrite them.
+ */
+function generatedIdentityProblem(raw: Raw, arn: string): string | undefined {
+  const match = /:(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
+  if (match === null) return undefined;
+  const [, kind = "", name = ""] = match;
+  const setting = generatedIdentities(raw).get(`${kind}/${name.toLowerCase()}`);
+  if (setting === undefined) return undefined;
+  const path = setting.toLowerCase().includes("plan") ? "plan" : "apply";
+  return `is the CI ${path} ${kind} the stack creates (${setting}). Admin principals may rewrite the state bucket's and the keys' policies, so ${path === "plan" ? "the code of every pull request" : "every pipeline run"} could take state for itself. Name the roles or users people assume for break-glass instead, such as arn:${stringAt(raw, "partition") ?? "aws"}:iam::<terraform account>:role/PlatformAdmin.`;
+}
+
 function adminProblems(raw: Raw, at: PathOf): ConfigProblem[] {
   const admins = raw.adminPrincipals;
   if (!Array.isArray(admins)) return [];
@@ -77,10 +114,16 @@ function adminProblems(raw: Raw, at: PathOf): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Map<string, number>();
   admins.forEach((value: unknown, i) => {
-    if (typeof value !== "string") return;
+    // A value that is no ARN at all is the schema's to report.
+    if (typeof value !== "string" || !value.startsWith("arn:")) return;
     const problem = adminPrincipalProblem(value, partition, accountId);
     if (problem !== undefined) {
       problems.push({ path: at(["adminPrincipals", i]), value, message: problem });
+      return;
+    }
+    const generated = generatedIdentityProblem(raw, value);
+    if (generated !== undefined) {
+      problems.push({ path: at(["adminPrincipals", i]), value, message: generated });
       return;
     }
     const first = seen.get(value);
@@ -119,6 +162,73 @@ function partitionProblems(raw: Raw, at: PathOf): ConfigProblem[] {
     "terraformRole",
     "permissionsBoundary",
   ]);
+  return problems;
+}
+
+/** The longest IAM path, slashes included. */
+const MAX_IAM_PATH = 512;
+
+/**
+ * AWS managed policies that grant IAM writes: a Terraform role that holds one manages IAM as
+ * surely as with `iam` in `allowedServices`, and as a permissions boundary one bounds nothing a
+ * role the Terraform role creates could do to IAM.
+ */
+const IAM_WRITING_MANAGED_POLICIES =
+  /^arn:[^:]+:iam::aws:policy\/(AdministratorAccess|IAMFullAccess)$/;
+
+/**
+ * Why `value`, a customer managed policy given by name (`Name` or `path/Name`), is not one, or
+ * `undefined`. An ARN passes IAM's name rules as a path (`arn:aws:iam::1:policy/` would become
+ * the path), and would name a policy nobody meant.
+ */
+function policyNameProblem(
+  value: string,
+  field: "customerManagedPolicies" | "permissionsBoundary",
+) {
+  if (value.startsWith("arn:")) {
+    const match = /^arn:([^:]*):iam::([^:]*):([^/]*)\/(.+)$/.exec(value);
+    const alternative =
+      field === "permissionsBoundary"
+        ? "an AWS managed policy ARN (arn:aws:iam::aws:policy/NAME) or the name of a customer managed policy"
+        : "the name of a customer managed policy (AWS managed policies go in managedPolicyArns)";
+    if (match === null || match[3] !== "policy") {
+      return `is an ARN but not of an IAM policy; ${field} takes ${alternative}, such as TerraformBoundary or team/TerraformBoundary.`;
+    }
+    if (match[2] === "aws") {
+      return `is an AWS managed policy ARN; list it in terraformRole.managedPolicyArns instead.`;
+    }
+    return `is the ARN of one account's policy, but the policy must exist under the same name in every product account; give its name instead: ${match[4]}.`;
+  }
+  const slash = value.lastIndexOf("/");
+  if (slash >= 0 && slash + 2 > MAX_IAM_PATH) {
+    return `has a path of ${slash + 2} characters (with its leading and trailing '/'); IAM paths are at most ${MAX_IAM_PATH}. Use a shorter path.`;
+  }
+  return undefined;
+}
+
+function policyReferenceProblems(raw: Raw, at: PathOf): ConfigProblem[] {
+  const role = objectAt(raw, "terraformRole");
+  const problems: ConfigProblem[] = [];
+  const policies = Array.isArray(role.customerManagedPolicies)
+    ? (role.customerManagedPolicies as unknown[])
+    : [];
+  policies.forEach((value, i) => {
+    if (typeof value !== "string") return;
+    const message = policyNameProblem(value, "customerManagedPolicies");
+    if (message === undefined) return;
+    problems.push({ path: at(["terraformRole", "customerManagedPolicies", i]), value, message });
+  });
+  const boundary = stringAt(role, "permissionsBoundary");
+  if (boundary !== undefined && !/^arn:[^:]*:iam::aws:policy\//.test(boundary)) {
+    const message = policyNameProblem(boundary, "permissionsBoundary");
+    if (message !== undefined) {
+      problems.push({
+        path: at(["terraformRole", "permissionsBoundary"]),
+        value: boundary,
+        message,
+      });
+    }
+  }
   return problems;
 }
 
@@ -205,25 +315,48 @@ function collisionProblems(raw: Raw, at: PathOf): ConfigProblem[] {
 function iamServiceProblems(raw: Raw, at: PathOf): ConfigProblem[] {
   const role = objectAt(raw, "terraformRole");
   const services = Array.isArray(role.allowedServices) ? (role.allowedServices as unknown[]) : [];
-  const hasIam = services.some((s) => typeof s === "string" && s.toLowerCase() === "iam");
-  const boundary = role.permissionsBoundary !== undefined;
+  const managed = Array.isArray(role.managedPolicyArns)
+    ? (role.managedPolicyArns as unknown[])
+    : [];
+  const iamService = services.some((s) => typeof s === "string" && s.toLowerCase() === "iam");
+  const iamPolicy = managed.findIndex(
+    (p) => typeof p === "string" && IAM_WRITING_MANAGED_POLICIES.test(p),
+  );
+  const hasIam = iamService || iamPolicy >= 0;
+  const boundary = stringAt(role, "permissionsBoundary");
   const acknowledged = role.acknowledgeIamWithoutBoundary === true;
-  if (hasIam && !boundary && !acknowledged) {
+  if (hasIam && boundary === undefined && !acknowledged) {
+    const [path, value, what] = iamService
+      ? [["terraformRole", "allowedServices"], services, "includes 'iam'"]
+      : [
+          ["terraformRole", "managedPolicyArns", iamPolicy],
+          managed[iamPolicy],
+          "grants IAM writes (as 'iam' in allowedServices would)",
+        ];
     return [
       {
-        path: at(["terraformRole", "allowedServices"]),
-        value: services,
-        message:
-          "includes 'iam' without a permissionsBoundary: the Terraform role could create a role with any permission and take it, so unreviewed-but-merged Terraform code would control the whole account, the plan role included. Set terraformRole.permissionsBoundary (the boundary then applies to every role and user it creates), or accept full control with terraformRole.acknowledgeIamWithoutBoundary: true.",
+        path: at(path),
+        value,
+        message: `${what} without a permissionsBoundary: the Terraform role could create a role with any permission and take it, so unreviewed-but-merged Terraform code would control the whole account, the plan role included. Set terraformRole.permissionsBoundary (the boundary then applies to every role and user it creates), or accept full control with terraformRole.acknowledgeIamWithoutBoundary: true.`,
       },
     ];
   }
-  if (role.acknowledgeIamWithoutBoundary === true && (!hasIam || boundary)) {
+  if (hasIam && boundary !== undefined && IAM_WRITING_MANAGED_POLICIES.test(boundary)) {
+    return [
+      {
+        path: at(["terraformRole", "permissionsBoundary"]),
+        value: boundary,
+        message:
+          "grants every IAM action, so as the boundary of the roles and users the Terraform role creates it bounds nothing: such a role could change the plan role or create an unbounded role. Use a boundary that denies IAM changes to the topology's roles (a customer managed policy of your own), or remove the boundary and accept full control with terraformRole.acknowledgeIamWithoutBoundary: true.",
+      },
+    ];
+  }
+  if (acknowledged && (!hasIam || boundary !== undefined)) {
     return [
       {
         path: at(["terraformRole", "acknowledgeIamWithoutBoundary"]),
         value: true,
-        message: `has no effect: ${hasIam ? "a permissionsBoundary is set" : "'iam' is not in allowedServices"}. Remove the setting.`,
+        message: `has no effect: ${hasIam ? "a permissionsBoundary is set" : "the Terraform role is not allowed IAM ('iam' is not in allowedServices)"}. Remove the setting.`,
       },
     ];
   }
@@ -235,6 +368,7 @@ export function iamSafetyProblems(raw: Raw, configPath: PathOf): ConfigProblem[]
   return [
     ...adminProblems(raw, configPath),
     ...partitionProblems(raw, configPath),
+    ...policyReferenceProblems(raw, configPath),
     ...collisionProblems(raw, configPath),
     ...iamServiceProblems(raw, configPath),
   ];

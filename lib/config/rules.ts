@@ -96,7 +96,7 @@ export const KMS_ALIAS: NameRule = {
 
 /** A CloudTrail trail name. */
 export const TRAIL_NAME: NameRule = {
-  pattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9._-]*[a-zA-Z0-9])?$/,
+  pattern: /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,126}[a-zA-Z0-9]$/,
   maxLength: 128,
   allowed: "3-128 letters, digits, '.', '_' and '-', starting and ending with a letter or digit",
   example: "terraform-audit",

@@ -79,7 +79,8 @@ const positiveInt = (what: string, min: number, max: number) =>
 /** An AWS managed policy ARN; customer policies are named per account instead. */
 export const AWS_MANAGED_POLICY_ARN = /^arn:aws[a-z-]*:iam::aws:policy\/[\w+=,.@/-]+$/;
 
-const iamArn = z.string({ error: "must be an IAM ARN string" }).regex(/^arn:aws[a-z-]*:iam::/, {
+/** An ARN; which kinds an admin principal may be is checked in `iam-safety.ts`, with the fix. */
+const iamArn = z.string({ error: "must be an IAM ARN string" }).regex(/^arn:/, {
   error: "must be an IAM ARN such as arn:aws:iam::123456789012:role/Admin",
 });
 

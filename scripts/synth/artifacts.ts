@@ -1,3 +1,5 @@
+import { acknowledgedRisks, type AcknowledgedRisk } from "../../lib/config/acknowledgements";
+import { decodePulumiConfig } from "../../lib/config/parse";
 import { renderVerdicts, runGuard, viewFromRegistrations, type GuardReport } from "../../lib/guard";
 import { intentFromFlatConfig } from "../../lib/guard/intent";
 import { DOCUMENT_FIELDS } from "../../lib/synth-diff/synth-diff";
@@ -183,6 +185,24 @@ export function policyVerdicts(
   );
 }
 
+/** The risks the synthesized stack's config accepts on purpose. */
+export function stackAcknowledgements(result: SynthResult): AcknowledgedRisk[] {
+  return acknowledgedRisks(decodePulumiConfig(result.config));
+}
+
+/** The report's section on accepted risks; empty when the stack accepts none. */
+export function renderAcknowledgements(risks: readonly AcknowledgedRisk[]): string {
+  if (risks.length === 0) return "";
+  return [
+    "## Acknowledged risks",
+    "",
+    "The stack lifts these safeguards on purpose; review them with the verdicts below.",
+    "",
+    ...risks.map((r) => `- **\`${r.setting}: true\`**: ${r.message}`),
+    "",
+  ].join("\n");
+}
+
 /** Every file of the synth output; the report ends with the policy verdicts. */
 export function synthArtifacts(
   stack: string,
@@ -192,7 +212,16 @@ export function synthArtifacts(
   const files: Artifact[] = [
     { path: "resources.json", text: pretty(sortResources(result.resources)) },
     { path: "outputs.json", text: pretty(result.outputs) },
-    { path: "report.md", text: report(stack, result, [renderVerdicts(verdicts)]) },
+    {
+      path: "report.md",
+      text: report(
+        stack,
+        result,
+        [renderAcknowledgements(stackAcknowledgements(result)), renderVerdicts(verdicts)].filter(
+          (section) => section !== "",
+        ),
+      ),
+    },
   ];
   for (const { account, resource, document } of iamDocuments(result.resources)) {
     files.push({ path: `iam/${account}/${resource.name}.json`, text: pretty(document) });

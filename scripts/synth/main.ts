@@ -20,7 +20,7 @@ import { synthDiff, type SynthDiff } from "../../lib/synth-diff/synth-diff";
 import { synthHandoffArtifacts } from "../../lib/terraform";
 import { displayPath, packageVersion, readPackConfig, readStackText } from "../inputs";
 import { formatRefusals, writeOutput } from "../output/write-files";
-import { policyVerdicts, synthArtifacts } from "./artifacts";
+import { policyVerdicts, stackAcknowledgements, synthArtifacts } from "./artifacts";
 import { synthesize } from "./mock-runtime";
 import { previousFromDirectory, previousFromGit, snapshotOf, type Previous } from "./previous";
 
@@ -114,6 +114,8 @@ export interface SynthJson {
     readonly findings: readonly { id: string; resource?: string; message: string }[];
   }[];
   readonly diff?: SynthDiff & { readonly against: string };
+  /** Safeguards the stack lifts on purpose (such as `acknowledgeIamWithoutBoundary`). */
+  readonly acknowledgements?: readonly { readonly setting: string; readonly message: string }[];
 }
 
 function policiesJson(verdicts: GuardReport): SynthJson["policies"] {
@@ -243,9 +245,13 @@ export async function runSynth(argv: readonly string[], io: CommandIo): Promise<
     const blocked = hasMandatoryViolation(verdicts);
     const exitCode = blocked ? 1 : 0;
     const summary = verdictSummary(verdicts);
+    const acknowledgements = stackAcknowledgements(result);
     const text = [
       `synth: stack '${stack}': ${custom.length} resources in ${accounts.size} accounts; ${written.written.length} files written, ${written.unchanged.length} unchanged, ${written.removed.length} removed in ${outShown}`,
       `synth: ${summary.replace(/verdict: (BLOCKED|ok)$/, (_, v: string) => `verdict: ${paintOut(v === "ok" ? "ok" : "error", v)}`)}`,
+      ...acknowledgements.map(
+        (a) => `synth: ${paintOut("warning", "acknowledged risk:")} ${a.setting}: ${a.message}`,
+      ),
       ...(diff ? ["", renderSynthDiff(diff, diff.against)] : []),
     ];
     const errors = [
@@ -272,6 +278,7 @@ export async function runSynth(argv: readonly string[], io: CommandIo): Promise<
           removed: written.removed.length,
         },
         policies: policiesJson(verdicts),
+        acknowledgements,
         ...(diff ? { diff } : {}),
       },
       text,

@@ -5,6 +5,7 @@
  * allowed at all); next to it, the legitimate caller's control request must stay allowed.
  */
 import { strict as assert } from "node:assert";
+import { ConfigError } from "../../lib/errors/config-error";
 import { evaluatePolicy, type EvaluationRequest } from "../../lib/iam/evaluate";
 import { judgeRequest, type PartialRequest } from "../../lib/iam/judge";
 import type { PolicyDocument } from "../../lib/iam/types";
@@ -298,6 +299,57 @@ describe("escalation paths the topology closes", () => {
         "allow",
       );
     });
+  });
+
+  describe("config that would open a path is refused before any resource exists", () => {
+    const flat = stackConfig();
+    const role = getValue<Record<string, unknown>>(flat, "terraformRole");
+    const cases: [string, Record<string, string>, string][] = [
+      [
+        "an admin principal with a wildcard",
+        withValue(flat, "adminPrincipals", [`arn:aws:iam::${TF}:role/*`]),
+        "adminPrincipals[0]",
+      ],
+      [
+        "the CI plan role as admin principal (every pull request would administer state)",
+        withValue(flat, "adminPrincipals", [CI_PLAN_ROLE]),
+        "adminPrincipals[0]",
+      ],
+      [
+        "a state key prefix with a wildcard",
+        withValue(flat, "state", { ...getValue<object>(flat, "state"), keyPrefix: "a*" }),
+        "state.keyPrefix",
+      ],
+      [
+        "iam without a permissions boundary",
+        withValue(flat, "terraformRole", {
+          ...role,
+          allowedServices: [...(role.allowedServices as string[]), "iam"],
+        }),
+        "terraformRole.allowedServices",
+      ],
+      [
+        "a boundary that grants every IAM action",
+        withValue(flat, "terraformRole", {
+          ...role,
+          allowedServices: [...(role.allowedServices as string[]), "iam"],
+          permissionsBoundary: "arn:aws:iam::aws:policy/AdministratorAccess",
+        }),
+        "terraformRole.permissionsBoundary",
+      ],
+    ];
+    for (const [name, config, field] of cases) {
+      it(`refuses ${name}`, async () => {
+        await assert.rejects(synth(config), (error: unknown) => {
+          assert.ok(error instanceof ConfigError, String(error));
+          assert.ok(
+            error.problems.some((p) => p.path === `tf-bootstrap:${field}`),
+            JSON.stringify(error.problems),
+          );
+          return true;
+        });
+      });
+    }
   });
 
   describe("the Terraform role with iam and a permissions boundary", () => {

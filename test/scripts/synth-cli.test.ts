@@ -194,4 +194,46 @@ describe("npm run synth: command line, files and diff", function () {
     assert.doesNotMatch(plain.stderr, /\x1b\[/);
     assert.match(plain.stderr, /^synth: unknown option '--nope'/);
   });
+
+  it("flags a stack that accepts iam without a boundary, in its text, --json and report.md", async () => {
+    const setting = "tf-bootstrap:terraformRole.acknowledgeIamWithoutBoundary";
+    const plainOut = join(tmp, "plain");
+    const plain = JSON.parse(
+      (await synth(["acme", "--stacks-dir", stacks, "-o", plainOut, "--json"])).stdout,
+    ) as SynthJson;
+    assert.deepEqual(plain.acknowledgements, []);
+    assert.doesNotMatch(readFileSync(join(plainOut, "report.md"), "utf8"), /Acknowledged risks/);
+
+    writeFileSync(
+      join(stacks, "Pulumi.acme.yaml"),
+      EXAMPLE.replace(
+        "allowedServices: [cloudwatch,",
+        "acknowledgeIamWithoutBoundary: true\n    allowedServices: [iam, cloudwatch,",
+      ),
+    );
+    const out = join(tmp, "out");
+    const text = await synth(["acme", "--stacks-dir", stacks, "-o", out]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^synth: acknowledged risk: ${setting}: the Terraform role manages IAM without a permissions boundary`,
+        "m",
+      ),
+    );
+    const json = JSON.parse(
+      (await synth(["acme", "--stacks-dir", stacks, "-o", out, "--json"])).stdout,
+    ) as SynthJson;
+    assert.equal(json.verdict, "ok");
+    assert.deepEqual(
+      json.acknowledgements?.map((a) => a.setting),
+      [setting],
+    );
+    const report = readFileSync(join(out, "report.md"), "utf8");
+    assert.match(report, /## Acknowledged risks\n[^#]*acknowledgeIamWithoutBoundary: true/);
+    assert.ok(
+      report.indexOf("## Acknowledged risks") < report.indexOf("Policy verdicts"),
+      "the acknowledgement comes before the verdicts",
+    );
+  });
 });

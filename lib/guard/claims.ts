@@ -89,8 +89,8 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: "state-key-kept",
     policy: "state-backend-hardened",
-    text: "Every KMS key of the Terraform account rotates.",
-    findings: ["Kms::RotationOff"],
+    text: "Every KMS key of the Terraform account is enabled and rotates (live, the audit also reports a key scheduled for deletion: `Kms::PendingDeletion`).",
+    findings: ["Kms::RotationOff", "Kms::Disabled"],
     evaluation: { fn: "checkKeys", file: "lib/guard/state-backend.ts" },
     sources: BOTH,
   },

@@ -4,6 +4,7 @@ import type { AccountOutcome, AccountSnapshot, LiveRole } from "../../lib/audit/
 import { auditTargets } from "../../lib/audit/targets";
 import { renderText } from "../../lib/audit/render-text";
 import { renderDocument } from "../../lib/iam/documents";
+import { intentOf } from "../../lib/guard/intent";
 import { planTopology } from "../../lib/plan/topology";
 import { ciUsers } from "../../lib/plan/model";
 import { trustOnly } from "../../lib/plan/trust";
@@ -13,6 +14,23 @@ import { writeTestStack } from "./fixtures/stacks";
 const stack = writeTestStack("report", { products: 3, lock: "both" });
 stack.cleanup();
 const plan = planTopology(stack.config);
+const intent = { kind: "known", intent: intentOf(stack.config, plan) } as const;
+
+/** The role changes every Terraform role's own policies must refuse. */
+const SELF_CHANGE_ACTIONS = [
+  "iam:AttachRolePolicy",
+  "iam:DeleteRole",
+  "iam:DeleteRolePermissionsBoundary",
+  "iam:DeleteRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:PutRolePolicy",
+  "iam:TagRole",
+  "iam:UntagRole",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:UpdateRole",
+  "iam:UpdateRoleDescription",
+];
 const targets = auditTargets(stack.config, plan);
 const NOW = new Date("2030-01-01T00:00:00Z");
 const TF = plan.terraform;
@@ -135,6 +153,10 @@ const cases: Case[] = [
       const trail = s.trails[0] as Mutable<AccountSnapshot["trails"][number]>;
       trail.advancedEventSelectors = [
         {
+          name: "management",
+          fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }],
+        },
+        {
           name: "writes",
           fieldSelectors: [
             { field: "eventCategory", equals: ["Data"] },
@@ -198,6 +220,8 @@ const cases: Case[] = [
     expected: [
       "p01:declared-state-drift/Drift::InlinePolicyAdded",
       "p01:terraform-role-policies-identical/Permissions::Differ",
+      // iam:* lets the role create roles, and it has no boundary.
+      "p01:terraform-role-self-protection/Boundary::Missing",
     ],
     exitCode: 1,
   },
@@ -207,6 +231,12 @@ const cases: Case[] = [
     expected: [
       "p02:declared-state-drift/Drift::InlinePolicyRemoved",
       "p02:terraform-role-policies-identical/Permissions::Differ",
+      // The removed policy held the self-protection Deny.
+      ...["PlanRole", "ThisRole"].flatMap((target) =>
+        SELF_CHANGE_ACTIONS.map(
+          (action) => `p02:terraform-role-self-protection/SelfProtection::${target}:${action}`,
+        ),
+      ),
     ],
     exitCode: 1,
   },
@@ -219,6 +249,20 @@ const cases: Case[] = [
     expected: [
       "p00:declared-state-drift/Drift::PermissionsBoundary",
       "p00:terraform-role-policies-identical/Permissions::Differ",
+      // With a boundary, the role must be refused identities without it and boundary removal.
+      ...[
+        "AttachRolePolicy",
+        "AttachUserPolicy",
+        "CreateRole",
+        "CreateUser",
+        "PutRolePermissionsBoundary",
+        "PutRolePolicy",
+        "PutUserPermissionsBoundary",
+        "PutUserPolicy",
+        "UpdateAssumeRolePolicy",
+      ].map((action) => `p00:terraform-role-self-protection/Boundary::NotRequired:iam:${action}`),
+      "p00:terraform-role-self-protection/Boundary::Removable:iam:DeleteRolePermissionsBoundary",
+      "p00:terraform-role-self-protection/Boundary::Removable:iam:DeleteUserPermissionsBoundary",
     ],
     exitCode: 1,
   },
@@ -326,6 +370,7 @@ describe("buildAuditReport", function () {
         outcomes: c.outcomes(declaredSnapshots(plan, NOW)),
         now: NOW,
         maxKeyAgeDays: 90,
+        intent,
         ...(c.packConfig ? { packConfig: c.packConfig } : {}),
       });
       assert.deepEqual(keys(report), [...c.expected].sort(), renderText(report));
@@ -341,6 +386,7 @@ describe("buildAuditReport", function () {
       outcomes: failed(0)(declaredSnapshots(plan, NOW)),
       now: NOW,
       maxKeyAgeDays: 90,
+      intent,
     });
     assert.deepEqual(
       report.accounts.map((a) => [a.key, a.status, a.failure?.code]),
@@ -397,6 +443,7 @@ describe("buildAuditReport", function () {
       outcomes,
       now: NOW,
       maxKeyAgeDays: 90,
+      intent,
       interrupted: "SIGINT",
     });
     assert.equal(report.exitCode, 2);
@@ -446,6 +493,7 @@ describe("buildAuditReport", function () {
       )(declaredSnapshots(plan, NOW)),
       now: NOW,
       maxKeyAgeDays: 90,
+      intent,
     });
     const finding = report.accounts[0]?.findings[0];
     assert.equal(finding?.accountId, TF.accountId);

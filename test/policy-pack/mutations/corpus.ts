@@ -567,6 +567,14 @@ export const MUTATIONS: readonly Mutation[] = [
     finding: "Kms::RotationOff",
   },
   {
+    id: "state-key/disabled",
+    claim: "state-key-kept",
+    stack: "iam-user",
+    what: "the state key disabled",
+    edit: (s) => s.set(SK, "isEnabled", false),
+    finding: "Kms::Disabled",
+  },
+  {
     id: "state-key/short-deletion-window",
     claim: "key-deletion-window",
     stack: "github",

@@ -162,6 +162,15 @@ function stackArgs(recorded: readonly RecordedResource[], stack: string): StackV
   };
 }
 
+/**
+ * CPU time (user + system) since `since`, in ms: on a machine shared with other work, the
+ * wall-clock figures above grow with the load, the CPU time far less.
+ */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
 async function benchStack(count: number): Promise<void> {
   let start = performance.now();
   const flat = generatedStack(count);
@@ -174,34 +183,44 @@ async function benchStack(count: number): Promise<void> {
     `stack of ${count} product accounts: config ${generate.toFixed(0)} ms; synthesize ${(synth / 1000).toFixed(1)} s (${custom} resources)`,
   );
   let total = 0;
+  let totalCpu = 0;
   let violations = 0;
   // What the engine does before the first analysis: send the pack the stack config.
   recordStackConfig(flat);
   for (const policy of packPolicies()) {
     if (!("validateStack" in policy)) continue;
     start = performance.now();
+    const cpuStart = process.cpuUsage();
     const args = stackArgs(result.resources, "bench");
     const report: ReportViolation = () => {
       violations += 1;
     };
     await policy.validateStack(args, report);
     const ms = performance.now() - start;
+    const cpu = cpuMs(cpuStart);
     total += ms;
-    console.log(`  ${policy.name.padEnd(36)} ${ms.toFixed(0).padStart(6)} ms`);
+    totalCpu += cpu;
+    console.log(
+      `  ${policy.name.padEnd(36)} ${ms.toFixed(0).padStart(6)} ms (cpu ${cpu.toFixed(0)} ms)`,
+    );
   }
   console.log(
-    `  stack policies as CrossGuard runs them: ${(total / 1000).toFixed(2)} s in all, ${violations} violations`,
+    `  stack policies as CrossGuard runs them: ${(total / 1000).toFixed(2)} s in all ` +
+      `(cpu ${(totalCpu / 1000).toFixed(2)} s), ${violations} violations`,
   );
   start = performance.now();
+  const offlineCpu = process.cpuUsage();
   const report = runGuard(
     viewFromRegistrations(result.resources, { project: PROJECT, stack: "bench" }),
     {},
     intentFromFlatConfig(result.config),
   );
   const offline = performance.now() - start;
+  const offlineCpuMs = cpuMs(offlineCpu);
   const findings = report.verdicts.reduce((n, v) => n + v.findings.length, 0);
   console.log(
-    `  every policy offline (npm run synth's path, one view): ${(offline / 1000).toFixed(2)} s, ${findings} findings`,
+    `  every policy offline (npm run synth's path, one view): ${(offline / 1000).toFixed(2)} s ` +
+      `(cpu ${(offlineCpuMs / 1000).toFixed(2)} s), ${findings} findings`,
   );
 }
 

@@ -40,6 +40,7 @@ export const AUDIT_READ_ACTIONS: readonly string[] = [
   "s3:GetBucketPublicAccessBlock",
   "s3:GetBucketVersioning",
   "s3:GetEncryptionConfiguration",
+  "s3:GetLifecycleConfiguration",
   "sts:GetCallerIdentity",
 ];
 

@@ -27,6 +27,7 @@ import { bucketArn } from "../arn";
 import { AWS_PROVIDER_TYPE } from "../guard/accounts";
 import { TYPES } from "../guard/iam-index";
 import { KMS_KEY_TYPE } from "../guard/kms-reference";
+import { LIFECYCLE_TYPE } from "../guard/lifecycle";
 import { S3, TABLE_TYPE, TRAIL_TYPE } from "../guard/state-backend";
 import { OIDC_PROVIDER_TYPE } from "../guard/topology";
 import { unknownValue } from "../guard/unknown";
@@ -244,6 +245,25 @@ function addBucket(views: AccountViews, bucket: LiveBucket, partition: string): 
       policy: bucket.policy,
     });
   }
+  if (bucket.lifecycleRules !== undefined) {
+    views.add(LIFECYCLE_TYPE, `${arn} (lifecycle)`, {
+      bucket: bucket.name,
+      rules: bucket.lifecycleRules.map((rule) =>
+        compact({
+          id: rule.id,
+          status: rule.status,
+          filter: compact({ prefix: rule.prefix }),
+          expiration:
+            rule.expirationDays !== undefined || rule.expirationDate !== undefined
+              ? compact({ days: rule.expirationDays, date: rule.expirationDate })
+              : undefined,
+          noncurrentVersionExpiration:
+            rule.noncurrentDays !== undefined ? { noncurrentDays: rule.noncurrentDays } : undefined,
+          transitions: rule.transitionStorageClasses.map((storageClass) => ({ storageClass })),
+        }),
+      ),
+    });
+  }
   if (bucket.logging !== undefined) {
     views.add(S3.logging[0], `${arn} (access logging)`, {
       bucket: bucket.name,
@@ -259,6 +279,7 @@ function addKey(views: AccountViews, key: LiveKey): void {
     keyId: key.keyId,
     enableKeyRotation: key.rotationEnabled,
     policy: key.policy,
+    keyState: key.keyState,
   });
   for (const alias of key.aliases) {
     views.add(KMS_ALIAS_TYPE, `${key.arn} ${alias}`, { name: alias, targetKeyId: key.keyId });

@@ -80,6 +80,19 @@ export interface LivePublicAccessBlock {
   readonly restrictPublicBuckets: boolean;
 }
 
+/** One lifecycle rule of a bucket, in the field names S3 returns. */
+export interface LiveLifecycleRule {
+  readonly id?: string;
+  readonly status: string;
+  /** The rule's prefix (the filter's, its `And`'s, or the legacy top-level one). */
+  readonly prefix?: string;
+  readonly expirationDays?: number;
+  /** ISO 8601. */
+  readonly expirationDate?: string;
+  readonly noncurrentDays?: number;
+  readonly transitionStorageClasses: readonly string[];
+}
+
 /** An S3 bucket and the settings the audit checks; an absent field is an absent setting. */
 export interface LiveBucket {
   readonly name: string;
@@ -92,6 +105,8 @@ export interface LiveBucket {
   /** The bucket policy as JSON text. */
   readonly policy?: string;
   readonly logging?: { readonly targetBucket: string; readonly targetPrefix: string };
+  /** The lifecycle rules; absent: the bucket has no lifecycle configuration. */
+  readonly lifecycleRules?: readonly LiveLifecycleRule[];
 }
 
 /** A KMS key. */

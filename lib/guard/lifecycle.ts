@@ -20,9 +20,12 @@ import { settingsOf, type StateBucket } from "./buckets";
 import type { Topology } from "./topology";
 import type { ResourceView, ViewValue } from "./view";
 
+/** The lifecycle configuration type the program registers. */
+export const LIFECYCLE_TYPE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
+
 /** Lifecycle configuration types (current and `V2` names of @pulumi/aws). */
 export const LIFECYCLE_TYPES = [
-  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  LIFECYCLE_TYPE,
   "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
 ];
 

@@ -336,7 +336,39 @@ function checkKeys(topology: Topology, out: Findings): void {
         key,
       );
     }
+    checkKeyState(key, out);
     checkKept(key, "a KMS key of the Terraform account", out);
+  }
+}
+
+/**
+ * A key of the Terraform account is usable: not disabled (`isEnabled: false` in the program,
+ * or `Disabled` live) and not scheduled for deletion (live: `keyState` `PendingDeletion`). A
+ * disabled state key makes every state unreadable; a key pending deletion takes state and logs
+ * with it when the window ends.
+ */
+function checkKeyState(key: ResourceView, out: Findings): void {
+  const enabled = readBoolean(key.props, ["isEnabled"]);
+  const state = readString(key.props, ["keyState"]);
+  if (out.unreadable(enabled, key, "whether the key is enabled")) return;
+  if (out.unreadable(state, key, "the key's state")) return;
+  const value = state.kind === "value" ? state.value : undefined;
+  if (value === "PendingDeletion" || value === "PendingReplicaDeletion") {
+    out.add(
+      "Kms::PendingDeletion",
+      `${describe(key)} in the Terraform account is scheduled for deletion (${value}): when its ` +
+        `window ends, everything it encrypts (state, its versions, the audit logs) becomes ` +
+        `unreadable for good. Fix: cancel the deletion (kms:CancelKeyDeletion) and enable the key.`,
+      key,
+    );
+  } else if ((enabled.kind === "value" && !enabled.value) || value === "Disabled") {
+    out.add(
+      "Kms::Disabled",
+      `${describe(key)} in the Terraform account is disabled: nothing it encrypts (state, the ` +
+        `lock table, the audit logs) can be read or written. Fix: enable the key ` +
+        `(isEnabled: true, kms:EnableKey).`,
+      key,
+    );
   }
 }
 

@@ -1,17 +1,40 @@
 /** S3 reads: a bucket and the settings that keep state safe. */
 import {
   GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetBucketLoggingCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
 } from "@aws-sdk/client-s3";
-import type { LiveBucket } from "../../lib/audit/snapshot";
+import type { LiveBucket, LiveLifecycleRule } from "../../lib/audit/snapshot";
 import type { AccountSession } from "./account-session";
 import { all } from "./errors";
+import type { Answer } from "./response-shapes";
 
 const NO_BUCKET = ["NoSuchBucket"];
+
+type Rule = Answer<"GetBucketLifecycleConfigurationCommand">["Rules"][number];
+
+/** One lifecycle rule as the snapshot records it. */
+function lifecycleRule(rule: Rule): LiveLifecycleRule {
+  const prefix = rule.Filter?.Prefix ?? rule.Filter?.And?.Prefix ?? rule.Prefix;
+  const classes = (rule.Transitions ?? []).flatMap((t) => t.StorageClass ?? []);
+  return {
+    status: rule.Status,
+    transitionStorageClasses: classes,
+    ...(rule.ID !== undefined ? { id: rule.ID } : {}),
+    ...(prefix !== undefined && prefix !== "" ? { prefix } : {}),
+    ...(rule.Expiration?.Days !== undefined ? { expirationDays: rule.Expiration.Days } : {}),
+    ...(rule.Expiration?.Date !== undefined
+      ? { expirationDate: rule.Expiration.Date.toISOString() }
+      : {}),
+    ...(rule.NoncurrentVersionExpiration?.NoncurrentDays !== undefined
+      ? { noncurrentDays: rule.NoncurrentVersionExpiration.NoncurrentDays }
+      : {}),
+  };
+}
 
 /** A bucket with its settings, or `undefined` when it does not exist. */
 export async function readBucket(
@@ -26,7 +49,7 @@ export async function readBucket(
     NO_BUCKET,
   );
   if (versioning === undefined) return undefined;
-  const [encryption, publicAccess, ownership, policy, logging] = await all([
+  const [encryption, publicAccess, ownership, policy, logging, lifecycle] = await all([
     session.read(
       "GetBucketEncryptionCommand",
       `read default encryption of bucket ${name} (s3:GetEncryptionConfiguration)`,
@@ -55,6 +78,12 @@ export async function readBucket(
       "GetBucketLoggingCommand",
       `read access logging of bucket ${name} (s3:GetBucketLogging)`,
       (c, o) => c.s3.send(new GetBucketLoggingCommand(bucket), o),
+    ),
+    session.read(
+      "GetBucketLifecycleConfigurationCommand",
+      `read lifecycle rules of bucket ${name} (s3:GetLifecycleConfiguration)`,
+      (c, o) => c.s3.send(new GetBucketLifecycleConfigurationCommand(bucket), o),
+      ["NoSuchLifecycleConfiguration"],
     ),
   ]);
   const rules = encryption?.ServerSideEncryptionConfiguration.Rules;
@@ -94,5 +123,6 @@ export async function readBucket(
     ...(target !== undefined
       ? { logging: { targetBucket: target.TargetBucket, targetPrefix: target.TargetPrefix ?? "" } }
       : {}),
+    ...(lifecycle !== undefined ? { lifecycleRules: lifecycle.Rules.map(lifecycleRule) } : {}),
   };
 }

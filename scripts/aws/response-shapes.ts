@@ -244,6 +244,30 @@ export const RESPONSE_SHAPES = {
     OwnershipControls: z.object({ Rules: z.array(z.object({ ObjectOwnership: text })).min(1) }),
   }),
   GetBucketPolicyCommand: z.object({ Policy: policyDocument }),
+  GetBucketLifecycleConfigurationCommand: z.object({
+    Rules: z
+      .array(
+        z.object({
+          ID: z.string().optional(),
+          Status: text,
+          Prefix: z.string().optional(),
+          Filter: z
+            .object({
+              Prefix: z.string().optional(),
+              And: z.object({ Prefix: z.string().optional() }).optional(),
+            })
+            .optional(),
+          Expiration: z
+            .object({ Days: z.number().optional(), Date: z.date().optional() })
+            .optional(),
+          NoncurrentVersionExpiration: z
+            .object({ NoncurrentDays: z.number().optional() })
+            .optional(),
+          Transitions: z.array(z.object({ StorageClass: z.string().optional() })).optional(),
+        }),
+      )
+      .min(1),
+  }),
   GetBucketLoggingCommand: z.object({
     LoggingEnabled: z
       .object({ TargetBucket: text, TargetPrefix: z.string().optional() })

@@ -1,9 +1,15 @@
 import { strict as assert } from "node:assert";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { claimOf } from "../../lib/guard/claims";
+import { packPolicies } from "../../policy-pack/policies";
+import { validateStack } from "../policy-pack/helpers/engine";
+import { MUTATIONS } from "../policy-pack/mutations/corpus";
+import { StackEdit } from "../policy-pack/mutations/edit";
+import { corpusStack } from "../policy-pack/mutations/stacks";
 import { renderText } from "../../lib/audit/render-text";
 import type { AuditReport } from "../../lib/audit/report";
 import { renderDocument } from "../../lib/iam/documents";
 import { planTopology } from "../../lib/plan/topology";
-import { POLICY_CHANGE_ACTIONS, SELF_CHANGE_ACTIONS } from "../../lib/plan/product";
 import type { TopologyPlan } from "../../lib/plan/model";
 import type { AccountClients } from "../../scripts/aws/clients";
 import { useMoto } from "../harness/moto";
@@ -16,12 +22,14 @@ interface Scenario {
   /** The account to tamper with. */
   readonly account: (plan: TopologyPlan) => string;
   readonly change: (plan: TopologyPlan) => (c: AccountClients) => Promise<unknown>;
-  /**
-   * Exactly the findings the audit must report, as `account:check/id`; an entry ending in `*`
-   * stands for one or more findings with that prefix.
-   */
+  /** Exactly the findings the audit must report, as `account:check/id`. */
   readonly expected: readonly string[];
   readonly now?: Date;
+  /**
+   * The corpus mutation (`test/policy-pack/mutations/corpus.ts`) that makes the same change at
+   * preview: the audit must report exactly the finding ids the pack reports for it.
+   */
+  readonly mutation?: string;
 }
 
 const P0 = productAccountId(0);
@@ -29,7 +37,34 @@ const P1 = productAccountId(1);
 const P2 = productAccountId(2);
 const STATE_BUCKET = `acme-tfstate-${TF_ACCOUNT}-eu-west-1`;
 const DAY = 24 * 60 * 60 * 1000;
+/** The role changes every Terraform role's own policies must refuse. */
+const SELF_CHANGE_ACTIONS = [
+  "iam:AttachRolePolicy",
+  "iam:DeleteRole",
+  "iam:DeleteRolePermissionsBoundary",
+  "iam:DeleteRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:PutRolePolicy",
+  "iam:TagRole",
+  "iam:UntagRole",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:UpdateRole",
+  "iam:UpdateRoleDescription",
+];
 const DELETED_ROLE_ID = "AROAZZZZZZZZZZZZZZZZZ";
+
+/** The finding ids the pack reports for a corpus mutation, with the claim's policy. */
+async function packFindings(id: string): Promise<{ policy: string; ids: string[] }> {
+  const mutation = MUTATIONS.find((m) => m.id === id);
+  if (mutation === undefined) throw new Error(`no corpus mutation ${id}`);
+  const policyName = claimOf(mutation.claim).policy;
+  const policy = packPolicies().find((p) => p.name === policyName) as StackValidationPolicy;
+  const edit = new StackEdit(await corpusStack(mutation.stack));
+  mutation.edit(edit);
+  const ids = (await validateStack(policy, edit.resources)).map((v) => v.id);
+  return { policy: policyName, ids: [...new Set(ids)].sort() };
+}
 
 const scenarios: Scenario[] = [
   {
@@ -71,11 +106,11 @@ const scenarios: Scenario[] = [
     expected: [
       "p00:declared-state-drift/Drift::ManagedPolicyAttached",
       "p00:terraform-role-policies-identical/Permissions::Differ",
-      // The attached policy grants iam:*, with no boundary, and nothing guards its versions.
       "p00:terraform-role-self-protection/Boundary::Missing",
-      ...POLICY_CHANGE_ACTIONS.map(
-        (a) => `p00:terraform-role-self-protection/SelfProtection::AttachedPolicy:${a}`,
-      ),
+      "p00:terraform-role-self-protection/SelfProtection::AttachedPolicy:iam:CreatePolicyVersion",
+      "p00:terraform-role-self-protection/SelfProtection::AttachedPolicy:iam:DeletePolicy",
+      "p00:terraform-role-self-protection/SelfProtection::AttachedPolicy:iam:DeletePolicyVersion",
+      "p00:terraform-role-self-protection/SelfProtection::AttachedPolicy:iam:SetDefaultPolicyVersion",
     ],
   },
   {
@@ -95,12 +130,13 @@ const scenarios: Scenario[] = [
     expected: [
       "p02:declared-state-drift/Drift::InlinePolicyChanged",
       "p02:terraform-role-policies-identical/Permissions::Differ",
-      // The edit dropped the guard statements and added iam:* without a boundary.
       "p02:terraform-role-self-protection/Boundary::Missing",
-      ...SELF_CHANGE_ACTIONS.flatMap((a) => [
-        `p02:terraform-role-self-protection/SelfProtection::ThisRole:${a}`,
-        `p02:terraform-role-self-protection/SelfProtection::PlanRole:${a}`,
-      ]),
+      // The edit dropped the self-protection Deny: every change to the role and its plan role.
+      ...["PlanRole", "ThisRole"].flatMap((target) =>
+        SELF_CHANGE_ACTIONS.map(
+          (action) => `p02:terraform-role-self-protection/SelfProtection::${target}:${action}`,
+        ),
+      ),
     ],
   },
   {
@@ -127,9 +163,42 @@ const scenarios: Scenario[] = [
     change: () => tamper.removeBucketPolicy(STATE_BUCKET),
     expected: [
       "terraform:declared-state-drift/Drift::BucketPolicy",
+      "terraform:state-backend-hardened/Access::StateBucket:ChangeBucketConfiguration:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:ChangeBucketConfiguration:CiApplyRole",
+      "terraform:state-backend-hardened/Access::StateBucket:ChangeBucketConfiguration:CiPlanRole",
+      "terraform:state-backend-hardened/Access::StateBucket:ChangeStateObject:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:ChangeStateObject:BootstrapRole",
+      "terraform:state-backend-hardened/Access::StateBucket:ChangeStateObject:CiPlanRole",
+      "terraform:state-backend-hardened/Access::StateBucket:DeleteBucket:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:DeleteBucket:AdminPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:DeleteBucket:BootstrapRole",
+      "terraform:state-backend-hardened/Access::StateBucket:DeleteBucket:CiApplyRole",
+      "terraform:state-backend-hardened/Access::StateBucket:DeleteBucket:CiPlanRole",
+      "terraform:state-backend-hardened/Access::StateBucket:DeleteStateVersion:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:DeleteStateVersion:AdminPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:DeleteStateVersion:BootstrapRole",
+      "terraform:state-backend-hardened/Access::StateBucket:DeleteStateVersion:CiApplyRole",
+      "terraform:state-backend-hardened/Access::StateBucket:DeleteStateVersion:CiPlanRole",
+      "terraform:state-backend-hardened/Access::StateBucket:ReadState:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:ReadState:BootstrapRole",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteLockfile:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteLockfile:BootstrapRole",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteState:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteState:BootstrapRole",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteState:CiPlanRole",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateAwsManagedKey:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateAwsManagedKey:AdminPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateAwsManagedKey:CiApplyRole",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateForeignKey:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateForeignKey:AdminPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateForeignKey:CiApplyRole",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateSseC:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateSseC:AdminPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateSseC:CiApplyRole",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateSseS3:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateSseS3:AdminPrincipal",
+      "terraform:state-backend-hardened/Access::StateBucket:WriteStateSseS3:CiApplyRole",
       "terraform:state-backend-hardened/Tls::NoBucketPolicy",
-      // Every access the policy refused is open again, each its own finding.
-      "terraform:state-backend-hardened/Access::StateBucket:*",
     ],
   },
   {
@@ -137,6 +206,58 @@ const scenarios: Scenario[] = [
     account: () => TF_ACCOUNT,
     change: () => tamper.disableKeyRotation("alias/terraform-state"),
     expected: ["terraform:state-backend-hardened/Kms::RotationOff"],
+  },
+  {
+    name: "the state key's policy opened to everyone (decrypt and change the policy)",
+    account: () => TF_ACCOUNT,
+    change: () =>
+      tamper.addKeyPolicyStatement("alias/terraform-state", {
+        Sid: "Everyone",
+        Effect: "Allow",
+        Principal: "*",
+        Action: ["kms:Decrypt", "kms:PutKeyPolicy"],
+        Resource: "*",
+      }),
+    mutation: "state-key-policy/everyone-decrypts-and-administers",
+    expected: [
+      "terraform:declared-state-drift/Drift::KeyPolicy",
+      "terraform:state-backend-hardened/Access::StateKey:UseKeyDirectly:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateKey:UseKeyDirectly:AdminPrincipal",
+      "terraform:state-backend-hardened/Access::StateKey:UseKeyDirectly:BootstrapRole",
+      "terraform:state-backend-hardened/Access::StateKey:UseKeyDirectly:CiApplyRole",
+      "terraform:state-backend-hardened/Access::StateKey:UseKeyDirectly:CiPlanRole",
+      "terraform:state-backend-hardened/Access::StateKey:UseKeyDirectly:Outsider",
+      "terraform:state-backend-hardened/Access::StateKey:UseKeyThroughStorage:AccountPrincipal",
+      "terraform:state-backend-hardened/Access::StateKey:UseKeyThroughStorage:BootstrapRole",
+      "terraform:state-backend-hardened/Access::StateKey:UseKeyThroughStorage:Outsider",
+    ],
+  },
+  {
+    name: "a lifecycle rule expiring current state after one day",
+    account: () => TF_ACCOUNT,
+    change: () => tamper.expireCurrentObjects(STATE_BUCKET, 1),
+    mutation: "state-lifecycle/current-expires-after-a-day",
+    expected: ["terraform:state-backend-hardened/Lifecycle::ExpiresState"],
+  },
+  {
+    name: "the trail's selectors without management events",
+    account: () => TF_ACCOUNT,
+    change: () => tamper.dropManagementEvents("terraform-audit"),
+    mutation: "trail/no-management-events",
+    expected: ["terraform:audit-trail-enabled/Trail::NoManagementEvents"],
+  },
+  {
+    name: "the state key disabled",
+    account: () => TF_ACCOUNT,
+    change: () => tamper.disableKey("alias/terraform-state"),
+    mutation: "state-key/disabled",
+    expected: ["terraform:state-backend-hardened/Kms::Disabled"],
+  },
+  {
+    name: "the trail key scheduled for deletion",
+    account: () => TF_ACCOUNT,
+    change: () => tamper.scheduleKeyDeletion("alias/terraform-audit"),
+    expected: ["terraform:state-backend-hardened/Kms::PendingDeletion"],
   },
   {
     name: "the trail stopped",
@@ -207,22 +328,15 @@ describe("audit against moto", function () {
       await deploy(moto(), stack);
       await inAccount(moto().endpoint, scenario.account(plan), scenario.change(plan));
       const report = await audit(moto(), stack, scenario.now ? { now: scenario.now } : {});
-      assertFindings(findingKeys(report), scenario.expected, explain(report));
+      assert.deepEqual(findingKeys(report), [...scenario.expected].sort(), explain(report));
       assert.equal(report.exitCode, 1);
+      if (scenario.mutation !== undefined) {
+        const { policy, ids } = await packFindings(scenario.mutation);
+        const live = findingKeys(report)
+          .filter((key) => key.startsWith(`terraform:${policy}/`))
+          .map((key) => key.slice(`terraform:${policy}/`.length));
+        assert.deepEqual([...new Set(live)].sort(), ids);
+      }
     });
   }
 });
-
-/** `actual` are exactly `expected`, where an entry ending in `*` matches one or more by prefix. */
-function assertFindings(actual: string[], expected: readonly string[], message: string): void {
-  const exact = expected.filter((e) => !e.endsWith("*"));
-  const prefixes = expected.filter((e) => e.endsWith("*")).map((e) => e.slice(0, -1));
-  for (const prefix of prefixes) {
-    assert.ok(
-      actual.some((a) => a.startsWith(prefix)),
-      `no finding matches ${prefix}*\n${message}`,
-    );
-  }
-  const rest = actual.filter((a) => !prefixes.some((p) => a.startsWith(p)));
-  assert.deepEqual(rest, [...exact].sort(), message);
-}

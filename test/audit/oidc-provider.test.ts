@@ -3,6 +3,7 @@ import { RESTORE_FIX } from "../../lib/audit/finding";
 import { liveStackView } from "../../lib/audit/live-view";
 import { renderText } from "../../lib/audit/render-text";
 import { buildAuditReport, type AuditReport } from "../../lib/audit/report";
+import { intentOf } from "../../lib/guard/intent";
 import type { AccountOutcome, AccountSnapshot, LiveOidcProvider } from "../../lib/audit/snapshot";
 import { auditTargets } from "../../lib/audit/targets";
 import { OIDC_PROVIDER_TYPE } from "../../lib/guard/topology";
@@ -56,6 +57,7 @@ function report({ config, plan }: Planned, outcomes: AccountOutcome[]): AuditRep
     outcomes,
     now: NOW,
     maxKeyAgeDays: 90,
+    intent: { kind: "known", intent: intentOf(config, plan) },
   });
 }
 

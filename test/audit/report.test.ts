@@ -3,15 +3,10 @@ import { buildAuditReport, type AuditReport } from "../../lib/audit/report";
 import type { AccountOutcome, AccountSnapshot, LiveRole } from "../../lib/audit/snapshot";
 import { auditTargets } from "../../lib/audit/targets";
 import { renderText } from "../../lib/audit/render-text";
-import { intentOf } from "../../lib/guard/intent";
 import { renderDocument } from "../../lib/iam/documents";
+import { intentOf } from "../../lib/guard/intent";
 import { planTopology } from "../../lib/plan/topology";
 import { ciUsers } from "../../lib/plan/model";
-import {
-  BOUNDARY_REMOVAL_ACTIONS,
-  BOUNDED_IDENTITY_ACTIONS,
-  SELF_CHANGE_ACTIONS,
-} from "../../lib/plan/product";
 import { trustOnly } from "../../lib/plan/trust";
 import { audited, declaredSnapshots } from "./fixtures/declared-snapshots";
 import { writeTestStack } from "./fixtures/stacks";
@@ -19,8 +14,24 @@ import { writeTestStack } from "./fixtures/stacks";
 const stack = writeTestStack("report", { products: 3, lock: "both" });
 stack.cleanup();
 const plan = planTopology(stack.config);
-const targets = auditTargets(stack.config, plan);
 const intent = { kind: "known", intent: intentOf(stack.config, plan) } as const;
+
+/** The role changes every Terraform role's own policies must refuse. */
+const SELF_CHANGE_ACTIONS = [
+  "iam:AttachRolePolicy",
+  "iam:DeleteRole",
+  "iam:DeleteRolePermissionsBoundary",
+  "iam:DeleteRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:PutRolePolicy",
+  "iam:TagRole",
+  "iam:UntagRole",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:UpdateRole",
+  "iam:UpdateRoleDescription",
+];
+const targets = auditTargets(stack.config, plan);
 const NOW = new Date("2030-01-01T00:00:00Z");
 const TF = plan.terraform;
 const P0_ID = plan.products[0]?.accountId ?? "";
@@ -142,6 +153,10 @@ const cases: Case[] = [
       const trail = s.trails[0] as Mutable<AccountSnapshot["trails"][number]>;
       trail.advancedEventSelectors = [
         {
+          name: "management",
+          fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }],
+        },
+        {
           name: "writes",
           fieldSelectors: [
             { field: "eventCategory", equals: ["Data"] },
@@ -151,11 +166,7 @@ const cases: Case[] = [
         },
       ];
     }),
-    // Advanced selectors replace the basic ones: without a management selector, none are logged.
-    expected: [
-      "terraform:audit-trail-enabled/Trail::NoManagementEvents",
-      "terraform:audit-trail-enabled/Trail::NoStateDataEvents",
-    ],
+    expected: ["terraform:audit-trail-enabled/Trail::NoStateDataEvents"],
     exitCode: 1,
   },
   {
@@ -209,7 +220,7 @@ const cases: Case[] = [
     expected: [
       "p01:declared-state-drift/Drift::InlinePolicyAdded",
       "p01:terraform-role-policies-identical/Permissions::Differ",
-      // iam:* without a boundary: it may now create a role with any permission.
+      // iam:* lets the role create roles, and it has no boundary.
       "p01:terraform-role-self-protection/Boundary::Missing",
     ],
     exitCode: 1,
@@ -220,11 +231,12 @@ const cases: Case[] = [
     expected: [
       "p02:declared-state-drift/Drift::InlinePolicyRemoved",
       "p02:terraform-role-policies-identical/Permissions::Differ",
-      // Its guard statements went with it: it may change itself and its plan role again.
-      ...SELF_CHANGE_ACTIONS.flatMap((action) => [
-        `p02:terraform-role-self-protection/SelfProtection::ThisRole:${action}`,
-        `p02:terraform-role-self-protection/SelfProtection::PlanRole:${action}`,
-      ]),
+      // The removed policy held the self-protection Deny.
+      ...["PlanRole", "ThisRole"].flatMap((target) =>
+        SELF_CHANGE_ACTIONS.map(
+          (action) => `p02:terraform-role-self-protection/SelfProtection::${target}:${action}`,
+        ),
+      ),
     ],
     exitCode: 1,
   },
@@ -237,14 +249,20 @@ const cases: Case[] = [
     expected: [
       "p00:declared-state-drift/Drift::PermissionsBoundary",
       "p00:terraform-role-policies-identical/Permissions::Differ",
-      // A role with a boundary must keep it on what it creates and never remove one; the
-      // program's documents, made for a role without one, do not say so.
-      ...BOUNDED_IDENTITY_ACTIONS.map(
-        (action) => `p00:terraform-role-self-protection/Boundary::NotRequired:${action}`,
-      ),
-      ...BOUNDARY_REMOVAL_ACTIONS.map(
-        (action) => `p00:terraform-role-self-protection/Boundary::Removable:${action}`,
-      ),
+      // With a boundary, the role must be refused identities without it and boundary removal.
+      ...[
+        "AttachRolePolicy",
+        "AttachUserPolicy",
+        "CreateRole",
+        "CreateUser",
+        "PutRolePermissionsBoundary",
+        "PutRolePolicy",
+        "PutUserPermissionsBoundary",
+        "PutUserPolicy",
+        "UpdateAssumeRolePolicy",
+      ].map((action) => `p00:terraform-role-self-protection/Boundary::NotRequired:iam:${action}`),
+      "p00:terraform-role-self-protection/Boundary::Removable:iam:DeleteRolePermissionsBoundary",
+      "p00:terraform-role-self-protection/Boundary::Removable:iam:DeleteUserPermissionsBoundary",
     ],
     exitCode: 1,
   },
@@ -349,10 +367,10 @@ describe("buildAuditReport", function () {
         stack: "report",
         plan,
         targets,
-        intent,
         outcomes: c.outcomes(declaredSnapshots(plan, NOW)),
         now: NOW,
         maxKeyAgeDays: 90,
+        intent,
         ...(c.packConfig ? { packConfig: c.packConfig } : {}),
       });
       assert.deepEqual(keys(report), [...c.expected].sort(), renderText(report));
@@ -365,10 +383,10 @@ describe("buildAuditReport", function () {
       stack: "report",
       plan,
       targets,
-      intent,
       outcomes: failed(0)(declaredSnapshots(plan, NOW)),
       now: NOW,
       maxKeyAgeDays: 90,
+      intent,
     });
     assert.deepEqual(
       report.accounts.map((a) => [a.key, a.status, a.failure?.code]),
@@ -422,10 +440,10 @@ describe("buildAuditReport", function () {
       stack: "report",
       plan,
       targets,
-      intent,
       outcomes,
       now: NOW,
       maxKeyAgeDays: 90,
+      intent,
       interrupted: "SIGINT",
     });
     assert.equal(report.exitCode, 2);
@@ -469,13 +487,13 @@ describe("buildAuditReport", function () {
       stack: "report",
       plan,
       targets,
-      intent,
       outcomes: edit(
         0,
         (s) => void (stateBucket(s).versioningStatus = "Suspended"),
       )(declaredSnapshots(plan, NOW)),
       now: NOW,
       maxKeyAgeDays: 90,
+      intent,
     });
     const finding = report.accounts[0]?.findings[0];
     assert.equal(finding?.accountId, TF.accountId);

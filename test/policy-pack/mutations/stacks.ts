@@ -1,0 +1,74 @@
+/**
+ * The stacks the mutation corpus edits: the example stacks synthesized on the mock runtime and
+ * shaped as the engine holds them at their first preview (values computed from other resources
+ * unknown), plus variants built from them by config: GitLab OIDC, a DynamoDB lock, and admins
+ * with a permissions boundary.
+ */
+import { configuredStack, exampleStack, type EngineResource } from "../helpers/engine";
+import { getValue, stackConfig, withValue } from "../../helpers/stack";
+
+/** The stacks of the corpus. */
+export const CORPUS_STACKS = ["iam-user", "github", "gitlab", "dynamodb", "boundary"] as const;
+
+/** One of {@link CORPUS_STACKS}. */
+export type CorpusStack = (typeof CORPUS_STACKS)[number];
+
+/** The GitLab project of the `gitlab` variant. */
+export const GITLAB_PROJECT = "acme/platform/infrastructure";
+
+/** A second admin principal of the `boundary` variant. */
+export const SECOND_ADMIN = "arn:aws:iam::111111111111:user/break-glass";
+
+async function build(stack: CorpusStack): Promise<EngineResource[]> {
+  switch (stack) {
+    case "iam-user":
+      return exampleStack("example");
+    case "github":
+      return exampleStack("example-oidc");
+    case "gitlab": {
+      const flat = stackConfig("example-oidc");
+      const ci = getValue<Record<string, unknown>>(flat, "ci");
+      return configuredStack(
+        withValue(flat, "ci", { ...ci, mode: "gitlab-oidc", repository: GITLAB_PROJECT }),
+        "corpus-gitlab",
+      );
+    }
+    case "dynamodb": {
+      const flat = stackConfig("example");
+      const state = getValue<Record<string, unknown>>(flat, "state");
+      return configuredStack(
+        withValue(flat, "state", { ...state, lock: "dynamodb" }),
+        "corpus-ddb",
+      );
+    }
+    case "boundary": {
+      const flat = stackConfig("example");
+      const role = getValue<Record<string, unknown>>(flat, "terraformRole");
+      const admins = getValue<string[]>(flat, "adminPrincipals");
+      return configuredStack(
+        withValue(
+          withValue(flat, "terraformRole", {
+            ...role,
+            allowedServices: [...(role.allowedServices as string[]), "iam"],
+            permissionsBoundary: "TerraformBoundary",
+          }),
+          "adminPrincipals",
+          [...admins, SECOND_ADMIN],
+        ),
+        "corpus-boundary",
+      );
+    }
+  }
+}
+
+const built = new Map<CorpusStack, Promise<EngineResource[]>>();
+
+/** The stack `stack` (synthesized once per run). Callers must not change it: clone first. */
+export function corpusStack(stack: CorpusStack): Promise<EngineResource[]> {
+  let found = built.get(stack);
+  if (found === undefined) {
+    found = build(stack);
+    built.set(stack, found);
+  }
+  return found;
+}

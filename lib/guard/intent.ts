@@ -53,6 +53,12 @@ export interface StackIntent {
   readonly applyRolesMode: "per-environment" | "shared";
   /** The CI apply roles, sorted by environment. */
   readonly applyRoles: readonly ApplyRoleIntent[];
+  /** OIDC modes: the provider the CI roles' tokens come from. */
+  readonly oidcProvider?: {
+    readonly arn: string;
+    readonly host: string;
+    readonly audience: string;
+  };
   /** iam-user mode: whether the CI users are meant to have access keys. */
   readonly createAccessKey: boolean;
   /** Whether the config accepts `iam` in allowedServices without a permissions boundary. */
@@ -106,6 +112,15 @@ export function intentOf(config: TopologyConfig, plan: TopologyPlan): StackInten
     subjects: { apply: subjects("apply"), plan: subjects("plan") },
     applyRolesMode: plan.terraform.applyRoles,
     applyRoles,
+    ...(plan.terraform.oidcProvider
+      ? {
+          oidcProvider: {
+            arn: plan.terraform.oidcProvider.arn,
+            host: plan.terraform.oidcProvider.host,
+            audience: plan.terraform.oidcProvider.audience,
+          },
+        }
+      : {}),
     createAccessKey: config.ci.createAccessKey,
     iamWithoutBoundary: config.terraformRole.acknowledgeIamWithoutBoundary,
     state: {

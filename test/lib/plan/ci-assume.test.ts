@@ -21,7 +21,7 @@ function config(accounts: number, overrides: Record<string, unknown> = {}): Topo
 }
 
 const assumable = (c: TopologyConfig) =>
-  planTopology(c).terraform.ciApply[0]!.role.customerPolicies.map((p) =>
+  planTopology(c).terraform.ciApply[0].role.customerPolicies.map((p) =>
     p.document.Statement.flatMap((s) => s.Resource ?? []),
   );
 
@@ -30,7 +30,7 @@ describe("CI role assume policies at scale", () => {
     const c = config(1000);
     const checked = planTopologyChecked(c);
     assert.ok(checked.ok, JSON.stringify(!checked.ok && checked.problems));
-    const policies = checked.plan.terraform.ciApply[0]!.role.customerPolicies;
+    const policies = checked.plan.terraform.ciApply[0].role.customerPolicies;
     assert.ok(policies.length > 1, "1,000 ARNs cannot fit one managed policy");
     assert.ok(policies.length <= IAM_LIMITS.managedPerRole);
     const expected = checked.plan.products.map((p) => p.terraformRole.arn);
@@ -49,7 +49,7 @@ describe("CI role assume policies at scale", () => {
     const chunks = assumable(config(1000));
     for (const chunk of chunks.slice(0, -1)) {
       const next = [...chunk, "arn:aws:iam::299999999999:role/terraform"];
-      const doc = planTopology(config(1)).terraform.ciApply[0]!.role.customerPolicies[0].document;
+      const doc = planTopology(config(1)).terraform.ciApply[0].role.customerPolicies[0].document;
       const bigger = { ...doc, Statement: [{ ...doc.Statement[0], Resource: next }] };
       assert.ok(policySize(bigger) > IAM_LIMITS.managedPolicy, "a policy was left with room");
     }

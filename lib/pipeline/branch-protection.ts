@@ -210,7 +210,7 @@ export function renderGithubBranchProtection(plan: PipelinePlan): string {
     ...(oidc
       ? []
       : [
-          `- [ ] Environment secrets ${code(KEY_VARIABLES.apply.id)} and ${code(KEY_VARIABLES.apply.secret)}: the access key of the CI apply user`,
+          `- [ ] Environment secrets ${code(KEY_VARIABLES.apply.id)} and ${code(KEY_VARIABLES.apply.secret)}: ${perEnvironmentApply(plan) ? "in each environment, the access key of that environment's own CI apply user" : "the access key of the CI apply user"}`,
         ]),
     "",
     ...(oidc
@@ -394,7 +394,7 @@ export function renderGitlabBranchProtection(plan: PipelinePlan): string {
           "Settings → CI/CD → Variables:",
           "",
           `- [ ] ${code(KEY_VARIABLES.plan.id)}, ${code(KEY_VARIABLES.plan.secret)}: the CI plan user's access key; masked; not protected (merge request pipelines run on unprotected branches)`,
-          `- [ ] ${code(KEY_VARIABLES.apply.id)}, ${code(KEY_VARIABLES.apply.secret)}: the CI apply user's access key; protected; masked; one entry per apply environment with that environment as its scope`,
+          `- [ ] ${code(KEY_VARIABLES.apply.id)}, ${code(KEY_VARIABLES.apply.secret)}: ${perEnvironmentApply(plan) ? "each environment's own CI apply user's access key" : "the CI apply user's access key"}; protected; masked; one entry per apply environment with that environment as its scope`,
           "",
         ]),
     "## Drift",

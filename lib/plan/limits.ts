@@ -67,7 +67,7 @@ function roleProblems(role: RolePlan, where: string): ConfigProblem[] {
     problems.push({
       path: where,
       value: attached,
-      message: `${role.arn} would have ${attached} managed policies attached; IAM allows ${IAM_LIMITS.managedPerRole} by default. Split the product accounts across several stacks (see docs/scaling.md) or attach fewer managed policies.`,
+      message: `${role.arn} would have ${attached} managed policies attached; IAM allows ${IAM_LIMITS.managedPerRole} by default. ${role.access === "apply" && role.customerPolicies.some((p) => p.name.includes("-reach-")) ? "Its environment holds too many accounts for one CI apply role: spread them over more environments, or " : ""}Split the product accounts across several stacks (see docs/scaling.md) or attach fewer managed policies.`,
     });
   }
   return problems;

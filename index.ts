@@ -30,3 +30,4 @@ export const ciAccessKeyId = outputs.ciAccessKeyId;
 export const ciSecretAccessKey = outputs.ciSecretAccessKey;
 export const ciPlanAccessKeyId = outputs.ciPlanAccessKeyId;
 export const ciPlanSecretAccessKey = outputs.ciPlanSecretAccessKey;
+export const ciApplyAccessKeys = outputs.ciApplyAccessKeys;

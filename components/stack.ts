@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { decodePulumiConfig, loadStackConfig, TopologyConfig } from "../lib/config/parse";
 import { ConfigError } from "../lib/errors/config-error";
 import { planTopologyChecked } from "../lib/plan/topology";
+import { SHARED_APPLY } from "./terraform-account";
 import { Topology } from "./topology";
 
 /** What the stack exports; the Terraform handoff is generated from these. */
@@ -31,8 +32,8 @@ export interface StackOutputs {
     kmsKeyArn: pulumi.Output<string>;
     kmsKeyAlias: string;
   };
-  /** The CI apply role. */
-  readonly ciRoleArn: string;
+  /** The CI apply role, when apply roles are shared (per environment: `ci.applyRoleArns`). */
+  readonly ciRoleArn?: string;
   /** The CI plan role. */
   readonly ciPlanRoleArn: string;
   /** How CI authenticates, and what the generated pipelines need. */
@@ -47,8 +48,12 @@ export interface StackOutputs {
     codeOwners: string[];
     /** The Terraform roots: name, directory, workspaces and backend `key` of each. */
     roots: { name: string; directory: string; workspaces: string[]; stateKey: string }[];
+    /** `per-environment` or `shared`: how the apply path's identities are laid out. */
+    applyRoles: string;
     /** The CI apply role of each apply environment. */
     applyRoleArns: Record<string, string>;
+    /** iam-user mode: the CI apply user of each apply environment. */
+    applyUserNames?: Record<string, string>;
     maxParallel: number;
     sharedPaths: string[];
     driftSchedule: string;
@@ -57,14 +62,20 @@ export interface StackOutputs {
     toolSha256: string;
     sessionDurationSeconds: number;
   };
-  /** iam-user mode: the users whose keys run applies and plans. */
+  /** iam-user mode, shared apply roles: the user whose keys run applies. */
   readonly ciUserName?: string;
+  /** iam-user mode: the user whose keys run plans. */
   readonly ciPlanUserName?: string;
   readonly auditTrailArn: string;
   readonly ciAccessKeyId?: pulumi.Output<string>;
   readonly ciSecretAccessKey?: pulumi.Output<string>;
   readonly ciPlanAccessKeyId?: pulumi.Output<string>;
   readonly ciPlanSecretAccessKey?: pulumi.Output<string>;
+  /**
+   * iam-user mode with per-environment apply users and access keys: each environment's key,
+   * for that environment's secrets only (a secret output).
+   */
+  readonly ciApplyAccessKeys?: pulumi.Output<Record<string, { id: string; secret: string }>>;
 }
 
 /**
@@ -99,7 +110,17 @@ export function createStack(config: TopologyConfig): StackOutputs {
     };
   }
   const tf = plan.terraform;
-  const { ciUser, ciPlanUser } = topology.terraform;
+  const { ciApplyUsers, ciPlanUser } = topology.terraform;
+  const ciUser = ciApplyUsers.get(SHARED_APPLY);
+  const shared = tf.applyRoles === "shared" ? tf.ciApply[0] : undefined;
+  const applyUsers = tf.ciApply.flatMap((a) =>
+    a.identity.kind === "iam-user" && a.environment !== undefined
+      ? [[a.environment, a.identity.name] as const]
+      : [],
+  );
+  const envKeys = [...ciApplyUsers].filter(
+    ([env, user]) => env !== SHARED_APPLY && user.accessKeyId && user.secretAccessKey,
+  );
   const pipeline = plan.pipeline;
   return {
     terraformAccountId: plan.terraform.accountId,
@@ -114,7 +135,7 @@ export function createStack(config: TopologyConfig): StackOutputs {
       kmsKeyArn: topology.terraform.state.kmsKeyArn,
       kmsKeyAlias: `alias/${state.kmsKey.alias}`,
     },
-    ciRoleArn: tf.ciRole.arn,
+    ...(shared ? { ciRoleArn: shared.role.arn } : {}),
     ciPlanRoleArn: tf.ciPlanRole.arn,
     ci: {
       mode: tf.ciMode,
@@ -126,21 +147,38 @@ export function createStack(config: TopologyConfig): StackOutputs {
       applyStages: pipeline.applyStages.map((stage) => [...stage]),
       codeOwners: [...pipeline.codeOwners],
       roots: pipeline.roots.map((r) => ({ ...r, workspaces: [...r.workspaces] })),
+      applyRoles: tf.applyRoles,
       applyRoleArns: { ...pipeline.applyRoleArns },
+      ...(applyUsers.length > 0 ? { applyUserNames: Object.fromEntries(applyUsers) } : {}),
       maxParallel: pipeline.maxParallel,
       sharedPaths: [...pipeline.sharedPaths],
       driftSchedule: pipeline.driftSchedule,
       tool: pipeline.tool,
       toolVersion: pipeline.toolVersion,
       toolSha256: pipeline.toolSha256,
-      sessionDurationSeconds: tf.ciRole.maxSessionDuration,
+      sessionDurationSeconds: tf.ciPlanRole.maxSessionDuration,
     },
-    ...(tf.ciIdentity.kind === "iam-user" ? { ciUserName: tf.ciIdentity.name } : {}),
+    ...(shared?.identity.kind === "iam-user" ? { ciUserName: shared.identity.name } : {}),
     ...(tf.ciPlanIdentity.kind === "iam-user" ? { ciPlanUserName: tf.ciPlanIdentity.name } : {}),
     auditTrailArn: tf.audit.trailArn,
     ...(ciUser?.accessKeyId ? { ciAccessKeyId: ciUser.accessKeyId } : {}),
     ...(ciUser?.secretAccessKey ? { ciSecretAccessKey: ciUser.secretAccessKey } : {}),
     ...(ciPlanUser?.accessKeyId ? { ciPlanAccessKeyId: ciPlanUser.accessKeyId } : {}),
     ...(ciPlanUser?.secretAccessKey ? { ciPlanSecretAccessKey: ciPlanUser.secretAccessKey } : {}),
+    ...(envKeys.length > 0
+      ? {
+          ciApplyAccessKeys: pulumi.secret(
+            pulumi
+              .all(
+                envKeys.map(([env, user]) =>
+                  pulumi
+                    .all([user.accessKeyId ?? "", user.secretAccessKey ?? ""])
+                    .apply(([id, secret]) => [env, { id, secret }] as const),
+                ),
+              )
+              .apply((pairs) => Object.fromEntries(pairs)),
+          ),
+        }
+      : {}),
   };
 }

@@ -7,6 +7,9 @@ import { CiUser } from "./ci-user";
 import { createPlannedRole } from "./planned-role";
 import { StateBackend } from "./state-backend";
 
+/** The key of the shared apply user and role in {@link TerraformAccount}'s maps. */
+export const SHARED_APPLY = "*";
+
 /** Inputs of {@link TerraformAccount}. */
 export interface TerraformAccountArgs {
   readonly plan: TerraformAccountPlan;
@@ -23,12 +26,16 @@ export class TerraformAccount extends pulumi.ComponentResource {
   readonly provider: aws.Provider;
   readonly state: StateBackend;
   readonly audit: AuditTrail;
-  /** iam-user mode: the users whose keys run applies and plans. */
-  readonly ciUser?: CiUser;
+  /**
+   * iam-user mode: the users whose keys run applies, by environment (the shared user under
+   * the key of {@link SHARED_APPLY}), and the user whose keys run plans.
+   */
+  readonly ciApplyUsers: ReadonlyMap<string, CiUser>;
   readonly ciPlanUser?: CiUser;
   /** OIDC modes, when the stack creates it: the CI platform's identity provider. */
   readonly oidcProvider?: aws.iam.OpenIdConnectProvider;
-  readonly ciRoleArn: pulumi.Output<string>;
+  /** The CI apply roles' ARNs, by environment (the shared role under {@link SHARED_APPLY}). */
+  readonly ciApplyRoleArns: ReadonlyMap<string, pulumi.Output<string>>;
   readonly ciPlanRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: TerraformAccountArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -46,9 +53,15 @@ export class TerraformAccount extends pulumi.ComponentResource {
       { plan: plan.state, audit: plan.audit, logBucketPolicy: this.audit.logBucketPolicy },
       inAccount,
     );
-    if (plan.ciIdentity.kind === "iam-user") {
-      this.ciUser = new CiUser(`${name}-ci`, { plan: plan.ciIdentity }, inAccount);
+    const users = new Map<string, CiUser>();
+    for (const apply of plan.ciApply) {
+      if (apply.identity.kind !== "iam-user") continue;
+      // The shared user keeps its resource name; an environment's user is named by it.
+      const key = apply.environment ?? SHARED_APPLY;
+      const child = apply.environment === undefined ? `${name}-ci` : `${name}-ci-apply-${key}`;
+      users.set(key, new CiUser(child, { plan: apply.identity }, inAccount));
     }
+    this.ciApplyUsers = users;
     if (plan.ciPlanIdentity.kind === "iam-user") {
       this.ciPlanUser = new CiUser(`${name}-ci-plan`, { plan: plan.ciPlanIdentity }, inAccount);
     }
@@ -68,10 +81,18 @@ export class TerraformAccount extends pulumi.ComponentResource {
       provider: this.provider,
       ...(this.oidcProvider ? { dependsOn: [this.oidcProvider] } : {}),
     };
-    const ciRole = createPlannedRole(`${name}-ci-role`, plan.ciRole, roleOpts);
+    const roles = new Map<string, pulumi.Output<string>>();
+    for (const apply of plan.ciApply) {
+      const key = apply.environment ?? SHARED_APPLY;
+      const child = apply.environment === undefined ? `${name}-ci-role` : `${name}-ci-role-${key}`;
+      roles.set(key, createPlannedRole(child, apply.role, roleOpts).role.arn);
+    }
+    this.ciApplyRoleArns = roles;
     const ciPlanRole = createPlannedRole(`${name}-ci-plan-role`, plan.ciPlanRole, roleOpts);
-    this.ciRoleArn = ciRole.role.arn;
     this.ciPlanRoleArn = ciPlanRole.role.arn;
-    this.registerOutputs({ ciRoleArn: this.ciRoleArn, ciPlanRoleArn: this.ciPlanRoleArn });
+    this.registerOutputs({
+      ciApplyRoleArns: Object.fromEntries(roles),
+      ciPlanRoleArn: this.ciPlanRoleArn,
+    });
   }
 }

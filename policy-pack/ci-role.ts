@@ -16,3 +16,11 @@ export function ciRoleAssumeScoped(): StackValidationPolicy {
 export function ciRoleLeastPrivilege(): StackValidationPolicy {
   return stackPolicy("ci-role-least-privilege");
 }
+
+/**
+ * `ci-apply-role-environment-scoped`: each environment's CI apply role reaches only that
+ * environment's Terraform roles and state, and only that environment's identity takes it.
+ */
+export function ciApplyRoleEnvironmentScoped(): StackValidationPolicy {
+  return stackPolicy("ci-apply-role-environment-scoped");
+}

@@ -2,7 +2,12 @@
 import type { Policies } from "@pulumi/policy";
 import { auditTrailEnabled } from "./audit-trail";
 import { ciIdentityLeastPrivilege } from "./ci-identity";
-import { ciRoleAssumeScoped, ciRoleLeastPrivilege, ciRoleTrustRestrictive } from "./ci-role";
+import {
+  ciApplyRoleEnvironmentScoped,
+  ciRoleAssumeScoped,
+  ciRoleLeastPrivilege,
+  ciRoleTrustRestrictive,
+} from "./ci-role";
 import { planRoleReadOnly, planRolesIdentical } from "./plan-roles";
 import { explicitProviderPinned } from "./providers";
 import { stateBackendHardened } from "./state-backend";
@@ -25,6 +30,7 @@ export function packPolicies(): Policies {
     planRolesIdentical(),
     ciRoleTrustRestrictive(),
     ciRoleAssumeScoped(),
+    ciApplyRoleEnvironmentScoped(),
     ciRoleLeastPrivilege(),
     ciIdentityLeastPrivilege(),
     stateBackendHardened(),

@@ -61,12 +61,16 @@ export function auditTargets(
 ): AuditTarget[] {
   const tf = plan.terraform;
   const ciCallers: CiCaller[] = [
-    { arn: tf.ciRole.arn, accountId: tf.accountId, label: "CI role" },
+    ...tf.ciApply.map((a) => ({
+      arn: a.role.arn,
+      accountId: tf.accountId,
+      label: a.environment === undefined ? "CI role" : `CI role of ${a.environment}`,
+    })),
     { arn: tf.ciPlanRole.arn, accountId: tf.accountId, label: "CI plan role" },
     ...ciUsers(tf).map((user) => ({
       arn: user.arn,
       accountId: tf.accountId,
-      label: user === tf.ciIdentity ? "CI identity" : "CI plan identity",
+      label: user.access === "plan" ? "CI plan identity" : "CI identity",
     })),
     ...(tf.oidcProvider
       ? [

@@ -12,6 +12,7 @@ import {
   catalogVersion,
   isCatalogService,
 } from "../iam/action-catalog";
+import { applyRoleProblems } from "./apply-role-rules";
 import { DEFAULT_TOOL_VERSIONS } from "./names";
 import { pipelineConfigProblems } from "./pipeline-rules";
 import { suggestService } from "./service-aliases";
@@ -148,6 +149,7 @@ export function ciProblems(
     });
   }
 
+  problems.push(...applyRoleProblems(raw, configPath));
   problems.push(...applyOrderProblems(raw, objectAt(ci, "pipeline"), configPath));
   problems.push(...toolVersionProblems(raw, objectAt(ci, "pipeline"), configPath));
   const pipeline = objectAt(ci, "pipeline");

@@ -50,6 +50,13 @@ export const LOCK_MODES = ["s3-lockfile", "dynamodb", "both"] as const;
  */
 export const CI_MODES = ["iam-user", "github-oidc", "gitlab-oidc"] as const;
 
+/**
+ * How the apply path's CI identities are laid out: one CI apply role (and, in iam-user mode, one
+ * CI apply user) per distinct environment, each reaching only that environment's accounts and
+ * state; or one `shared` apply role for every environment. See docs/ci-apply-roles.md.
+ */
+export const APPLY_ROLE_MODES = ["per-environment", "shared"] as const;
+
 /** The CLIs the generated pipelines can install and run. */
 export const PIPELINE_TOOLS = ["terraform", "tofu"] as const;
 
@@ -208,11 +215,28 @@ const pipelineSchema = z
 const ciSchema = z
   .strictObject({
     mode: z.enum(CI_MODES, { error: `must be one of ${CI_MODES.join(", ")}` }).default("iam-user"),
-    /** iam-user mode: the user whose keys run applies. Default: terraform-ci. */
+    /**
+     * iam-user mode: the user whose keys run applies (shared), or the prefix of each
+     * environment's apply user (per-environment). Default: terraform-ci.
+     */
     userName: named(IAM_NAME).default("terraform-ci"),
     /** iam-user mode: the user whose keys run plans. Default: terraform-ci-plan. */
     planUserName: named(IAM_NAME).default("terraform-ci-plan"),
-    /** The CI apply role. Default: terraform-ci. */
+    /**
+     * `per-environment`: one CI apply role per distinct environment, named
+     * `<roleName>-<environment>`, trusted only by that environment's CI identity (its OIDC
+     * subject, or its own IAM user `<userName>-<environment>`), assuming only that environment's
+     * Terraform roles and writing only their workspaces' state. `shared`: one CI apply role,
+     * `<roleName>`, for every environment (stacks deployed before per-environment roles keep it
+     * by setting this; docs/ci-apply-roles.md). Default: per-environment.
+     */
+    applyRoles: z
+      .enum(APPLY_ROLE_MODES, { error: `must be one of ${APPLY_ROLE_MODES.join(", ")}` })
+      .default("per-environment"),
+    /**
+     * The CI apply role (shared), or the prefix of each environment's CI apply role
+     * (per-environment). Default: terraform-ci.
+     */
     roleName: named(IAM_NAME).default("terraform-ci"),
     /** The CI plan role (read-only path). Default: terraform-ci-plan. */
     planRoleName: named(IAM_NAME).default("terraform-ci-plan"),

@@ -11,6 +11,7 @@
  * A managed policy whose document the stack does not define cannot be read and is rejected.
  * Then every product Terraform role must be assumable: a missing one is reported.
  */
+import { reachOf } from "./apply-scope";
 import { anyActionMatches, hasWildcard, wildcardMatch } from "../iam/matching";
 import type { Statement } from "../iam/types";
 import { patternIncludes } from "../iam/trust";
@@ -107,12 +108,16 @@ export function checkCiRoleAssumeScope(topology: Topology, out: Findings): void 
 function checkPath(topology: Topology, productNoun: string, out: Findings): void {
   const productArns = principalArns(topology.productRoles, out, productNoun);
   if (productArns === undefined) return;
-  const allowed = new Set(productArns);
   for (const role of topology.ciRoles) {
+    // With per-environment apply roles, each reaches its own environment's Terraform roles.
+    const own = role.arn.kind === "value" ? role.arn.value : undefined;
+    const reach = topology.access === "apply" ? reachOf(topology, own, productArns) : productArns;
+    const allowed = new Set(reach);
     const docs = readableDocuments(topology, role, out);
     for (const doc of docs) checkStatements(role, doc, allowed, productNoun, out);
     for (const product of topology.productRoles) {
-      if (product.arn.kind !== "value" || assumable(docs, product.arn.value)) continue;
+      if (product.arn.kind !== "value" || !allowed.has(product.arn.value)) continue;
+      if (assumable(docs, product.arn.value)) continue;
       out.add(
         `Missing::${product.arn.value}`,
         `${principalLabel(role)} may not assume the ${productNoun} ${product.arn.value} ` +

@@ -13,6 +13,7 @@ export const POLICY_NAMES = [
   "plan-roles-identical",
   "ci-role-trust-restrictive",
   "ci-role-assume-scoped",
+  "ci-apply-role-environment-scoped",
   "ci-role-least-privilege",
   "ci-identity-least-privilege",
   "state-backend-hardened",

@@ -17,6 +17,24 @@ import type { Access, CiMode, TopologyPlan } from "../plan/model";
 import { planTopology } from "../plan/topology";
 import type { Findings } from "./finding";
 
+/**
+ * One CI apply role the config means the stack to have, and what it is meant to reach: with
+ * per-environment apply roles one per environment, else the shared one (every environment).
+ */
+export interface ApplyRoleIntent {
+  /** The environment it serves; absent for the shared role. */
+  readonly environment?: string;
+  readonly roleArn: string;
+  /** iam-user mode: its CI user's ARN. */
+  readonly userArn?: string;
+  /** OIDC modes: the token subjects its trust admits. */
+  readonly subjects: readonly string[];
+  /** The Terraform roles it may assume. */
+  readonly terraformRoleArns: readonly string[];
+  /** The workspaces whose state it may write. */
+  readonly workspaces: readonly string[];
+}
+
 /** The stack's intent, as far as the guard needs it. */
 export interface StackIntent {
   readonly terraformAccountId: string;
@@ -31,6 +49,16 @@ export interface StackIntent {
   readonly ciMode: CiMode;
   /** OIDC modes: the token subjects each path's CI roles are meant to admit, exactly. */
   readonly subjects: Readonly<Record<Access, readonly string[]>>;
+  /** `per-environment` or `shared` (config `ci.applyRoles`). */
+  readonly applyRolesMode: "per-environment" | "shared";
+  /** The CI apply roles, sorted by environment. */
+  readonly applyRoles: readonly ApplyRoleIntent[];
+  /** OIDC modes: the provider the CI roles' tokens come from. */
+  readonly oidcProvider?: {
+    readonly arn: string;
+    readonly host: string;
+    readonly audience: string;
+  };
   /** iam-user mode: whether the CI users are meant to have access keys. */
   readonly createAccessKey: boolean;
   /** Whether the config accepts `iam` in allowedServices without a permissions boundary. */
@@ -44,6 +72,8 @@ export interface StackIntent {
     readonly keyPrefix: string;
     /** The state object's name (`key`); the default workspace's state sits at the bucket root. */
     readonly key: string;
+    /** Every Terraform root's backend `key` (a workspace's state: `<keyPrefix>/<ws>/<key>`). */
+    readonly rootKeys: readonly string[];
     readonly noncurrentVersionRetentionDays: number;
   };
   readonly audit: {
@@ -54,10 +84,23 @@ export interface StackIntent {
 
 /** The intent of a validated config and its plan. */
 export function intentOf(config: TopologyConfig, plan: TopologyPlan): StackIntent {
-  const subjects = (access: Access): string[] => {
-    const identity = access === "apply" ? plan.terraform.ciIdentity : plan.terraform.ciPlanIdentity;
-    return identity.kind === "oidc" ? [...identity.subjects] : [];
-  };
+  const identities = (access: Access) =>
+    access === "apply"
+      ? plan.terraform.ciApply.map((a) => a.identity)
+      : [plan.terraform.ciPlanIdentity];
+  const subjects = (access: Access): string[] =>
+    identities(access).flatMap((identity) =>
+      identity.kind === "oidc" ? [...identity.subjects] : [],
+    );
+  const roleOf = new Map(plan.products.map((p) => [p.key, p.terraformRole.arn]));
+  const applyRoles: ApplyRoleIntent[] = plan.terraform.ciApply.map((a) => ({
+    ...(a.environment !== undefined ? { environment: a.environment } : {}),
+    roleArn: a.role.arn,
+    ...(a.identity.kind === "iam-user" ? { userArn: a.identity.arn } : {}),
+    subjects: a.identity.kind === "oidc" ? [...a.identity.subjects] : [],
+    terraformRoleArns: a.accounts.map((k) => roleOf.get(k) ?? ""),
+    workspaces: [...a.workspaces],
+  }));
   return {
     terraformAccountId: config.terraformAccount.id,
     partition: config.partition,
@@ -67,6 +110,17 @@ export function intentOf(config: TopologyConfig, plan: TopologyPlan): StackInten
     administrators: backendAdministrators(config),
     ciMode: config.ci.mode,
     subjects: { apply: subjects("apply"), plan: subjects("plan") },
+    applyRolesMode: plan.terraform.applyRoles,
+    applyRoles,
+    ...(plan.terraform.oidcProvider
+      ? {
+          oidcProvider: {
+            arn: plan.terraform.oidcProvider.arn,
+            host: plan.terraform.oidcProvider.host,
+            audience: plan.terraform.oidcProvider.audience,
+          },
+        }
+      : {}),
     createAccessKey: config.ci.createAccessKey,
     iamWithoutBoundary: config.terraformRole.acknowledgeIamWithoutBoundary,
     state: {
@@ -76,6 +130,7 @@ export function intentOf(config: TopologyConfig, plan: TopologyPlan): StackInten
         : {}),
       keyPrefix: plan.terraform.state.keyPrefix,
       key: plan.terraform.state.key,
+      rootKeys: [...new Set(config.names.roots.map((r) => r.stateKey))],
       noncurrentVersionRetentionDays: plan.terraform.state.noncurrentVersionExpirationDays,
     },
     audit:

@@ -3,6 +3,7 @@
  * The CrossGuard pack (`policy-pack/`), the offline synth and the audit all run these.
  */
 import { checkCiRoleAssumeScope } from "./assume-scope";
+import { checkApplyRoleEnvironmentScope } from "./apply-environment";
 import { checkAuditTrail } from "./audit-trail";
 import { checkCiIdentity } from "./ci-identity";
 import { checkCiRoleLeastPrivilege } from "./ci-role-permissions";
@@ -96,6 +97,14 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
     description:
       "Each CI role may assume exactly its path's product roles (the CI apply role the Terraform roles, the CI plan role the plan roles): no wildcard, no NotResource, no other role, none missing.",
     check: checkCiRoleAssumeScope,
+  },
+  {
+    name: "ci-apply-role-environment-scoped",
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "With per-environment apply roles, each CI apply role is assumed only by its own environment's CI identity, and may assume only its environment's Terraform roles and use only its environment's workspaces' state (judged by evaluation).",
+    check: checkApplyRoleEnvironmentScope,
   },
   {
     name: "ci-role-least-privilege",

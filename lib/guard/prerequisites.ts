@@ -84,9 +84,19 @@ export function requireCiRole(topology: Topology, out: Findings): boolean {
   return false;
 }
 
-/** Reports more than one CI identity: each one widens who may act as CI. */
+/**
+ * How many CI identities (or CI roles) the narrowed topology's path is meant to have: one, or on
+ * the apply path with per-environment apply roles, one per environment (stack config intent).
+ */
+function intendedCount(topology: Topology): number {
+  const { intent } = topology;
+  if (topology.access !== "apply" || intent.kind !== "known") return 1;
+  return Math.max(1, intent.intent.applyRoles.length);
+}
+
+/** Reports more CI identities than the design has: each one widens who may act as CI. */
 export function reportSeveralCiIdentities(topology: Topology, out: Findings): void {
-  if (topology.ciIdentities.length <= 1) return;
+  if (topology.ciIdentities.length <= intendedCount(topology)) return;
   out.add(
     "Topology::SeveralCiIdentities",
     `The Terraform account has ${topology.ciIdentities.length} IAM users ` +
@@ -96,9 +106,9 @@ export function reportSeveralCiIdentities(topology: Topology, out: Findings): vo
   );
 }
 
-/** Reports more than one CI role: each one is another path into every product account. */
+/** Reports more CI roles than the design has: each one is another path into product accounts. */
 export function reportSeveralCiRoles(topology: Topology, out: Findings): void {
-  if (topology.ciRoles.length <= 1) return;
+  if (topology.ciRoles.length <= intendedCount(topology)) return;
   out.add(
     "Topology::SeveralCiRoles",
     `The CI identity may assume ${topology.ciRoles.length} roles in the Terraform account ` +

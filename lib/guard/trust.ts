@@ -40,6 +40,7 @@ import {
 } from "./workflow-callers";
 import { ACCESS_TAG, type Access } from "../plan/model";
 import { requireIntent } from "./intent";
+import { applyCallersOf, identitiesOf, subjectsOf } from "./apply-scope";
 
 function checkRoleTrust(
   topology: Topology,
@@ -190,7 +191,9 @@ export function checkTerraformRoleTrust(topology: Topology, out: Findings): void
     const arns = principalArns(path.ciRoles, out, nouns.ciRole);
     if (arns === undefined) continue;
     for (const role of path.terraformRoles) {
-      checkRoleTrust(topology, role, callersOf(arns), nouns.ciRole, out);
+      const own = role.arn.kind === "value" ? role.arn.value : undefined;
+      const callers = access === "apply" ? applyCallersOf(topology, own, arns) : arns;
+      checkRoleTrust(topology, role, callersOf(callers), nouns.ciRole, out);
     }
   }
 }
@@ -231,11 +234,18 @@ export function checkCiRoleTrust(topology: Topology, out: Findings): void {
     const arns = principalArns(path.ciIdentities, out, nouns.ciIdentity);
     if (arns === undefined) continue;
     for (const role of path.ciRoles) {
-      checkRoleTrust(topology, role, callersOf(arns), nouns.ciIdentity, out, {
+      const own = role.arn.kind === "value" ? role.arn.value : undefined;
+      const callers = access === "apply" ? identitiesOf(topology, own, arns) : arns;
+      checkRoleTrust(topology, role, callersOf(callers), nouns.ciIdentity, out, {
         access,
         scope,
         ...(intent !== undefined && intent.ciMode !== "iam-user"
-          ? { expected: intent.subjects[access] }
+          ? {
+              expected:
+                access === "apply"
+                  ? subjectsOf(topology, own, intent.subjects.apply)
+                  : intent.subjects[access],
+            }
           : {}),
       });
     }

@@ -10,6 +10,7 @@ import { GITHUB_APPLY_CHECK, GITHUB_PLAN_CHECK } from "./github-workflow";
 import { gitlabStageJobs } from "./gitlab-ci";
 import {
   applyRoles,
+  perEnvironmentApply,
   pipelineEnvironments,
   pipelineWorkspaces,
   rootWorkspaces,
@@ -18,6 +19,7 @@ import {
   type PipelinePlan,
 } from "./model";
 import { ownedPaths } from "./codeowners";
+import { GITLAB_SUB_CLAIM_COMPONENTS, gitlabEnvironmentSubject } from "../plan/oidc";
 
 /** `repo:O/R:...` subjects GitHub puts in the token of the plan jobs and the apply jobs. */
 export function githubSubjects(plan: PipelinePlan): { plan: string[]; apply: string[] } {
@@ -28,13 +30,39 @@ export function githubSubjects(plan: PipelinePlan): { plan: string[]; apply: str
   };
 }
 
-/** `project_path:...` subjects GitLab puts in the token of the plan and the apply jobs. */
+/**
+ * `project_path:...` subjects GitLab puts in the token of the plan and the apply jobs; with
+ * per-environment apply roles, under the project's subject components
+ * ({@link GITLAB_SUB_CLAIM_COMPONENTS}), one per environment.
+ */
 export function gitlabSubjects(plan: PipelinePlan): { plan: string[]; apply: string[] } {
   const project = plan.repository ?? "GROUP/PROJECT";
   return {
     plan: [`project_path:${project}:ref_type:branch:ref:*`],
-    apply: [`project_path:${project}:ref_type:branch:ref:${plan.branch}`],
+    apply: perEnvironmentApply(plan)
+      ? pipelineEnvironments(plan).map((e) => gitlabEnvironmentSubject(project, plan.branch, e))
+      : [`project_path:${project}:ref_type:branch:ref:${plan.branch}`],
   };
+}
+
+/**
+ * The GitLab API call that makes the project's ID-token subject name the protected ref and the
+ * environment, and keeps merge request pipelines of forks out of the parent project.
+ */
+export function gitlabSubjectSetting(plan: PipelinePlan): string[] {
+  const url = plan.gitlabUrl ?? "https://gitlab.com";
+  const project = encodeURIComponent(plan.repository ?? "GROUP/PROJECT");
+  const body = JSON.stringify({
+    ci_id_token_sub_claim_components: GITLAB_SUB_CLAIM_COMPONENTS,
+    ci_allow_fork_pipelines_to_run_in_parent_project: false,
+  });
+  return [
+    "```sh",
+    `curl --fail-with-body --request PUT --header "PRIVATE-TOKEN: $GITLAB_TOKEN" \\`,
+    `  --header "Content-Type: application/json" --data '${body}' \\`,
+    `  "${url}/api/v4/projects/${project}"`,
+    "```",
+  ];
 }
 
 const code = (s: string) => `\`${s}\``;
@@ -182,7 +210,7 @@ export function renderGithubBranchProtection(plan: PipelinePlan): string {
     ...(oidc
       ? []
       : [
-          `- [ ] Environment secrets ${code(KEY_VARIABLES.apply.id)} and ${code(KEY_VARIABLES.apply.secret)}: the access key of the CI apply user`,
+          `- [ ] Environment secrets ${code(KEY_VARIABLES.apply.id)} and ${code(KEY_VARIABLES.apply.secret)}: ${perEnvironmentApply(plan) ? "in each environment, the access key of that environment's own CI apply user" : "the access key of the CI apply user"}`,
         ]),
     "",
     ...(oidc
@@ -260,10 +288,31 @@ export function renderGitlabBranchProtection(plan: PipelinePlan): string {
             ],
           ),
           "",
-          "The environment is not part of GitLab's subject: the apply role is pinned to the protected",
-          "branch, so what guards it is who can change that branch and the protected environments",
-          "below. The plan role admits every branch because merge request pipelines run on the source",
-          "branch.",
+          ...(perEnvironmentApply(plan)
+            ? [
+                "Each environment has its own CI apply role, trusted only by the subject of that",
+                "environment's apply jobs. GitLab's default subject names no environment, so the project",
+                "must build its subject from more claims. Set it before the first apply (a Maintainer's",
+                "token with the `api` scope; GitLab answers 400 when the instance does not know a claim):",
+                "",
+                ...gitlabSubjectSetting(plan),
+                "",
+                "What it guarantees: a job's token matches an apply role only if the job runs for a",
+                `protected ref named ${code(b)} (\`ref_protected:true\`) in that role's environment`,
+                "(`environment:NAME`, from the job's `environment:`). Merge request pipelines are not",
+                "protected, so none of them, a fork's included, presents an apply subject, whatever its",
+                "source branch is called; GitLab fixed a flaw that gave a fork's merge request pipeline in",
+                "the parent project the parent's project claims (“CI ID Token Manipulated claims",
+                "vulnerability for forked projects MR pipelines”): run a release that has the fix. The",
+                "call also turns off running fork pipelines in the parent project. Jobs without an",
+                "environment (plans) keep matching the plan role, whose subject ends in `*`.",
+              ]
+            : [
+                "The environment is not part of GitLab's subject: the apply role is pinned to the protected",
+                "branch, so what guards it is who can change that branch and the protected environments",
+                "below. The plan role admits every branch because merge request pipelines run on the source",
+                "branch.",
+              ]),
         ]
       : [
           "In iam-user mode each path has its own CI user, whose access keys live in CI/CD variables:",
@@ -345,7 +394,7 @@ export function renderGitlabBranchProtection(plan: PipelinePlan): string {
           "Settings → CI/CD → Variables:",
           "",
           `- [ ] ${code(KEY_VARIABLES.plan.id)}, ${code(KEY_VARIABLES.plan.secret)}: the CI plan user's access key; masked; not protected (merge request pipelines run on unprotected branches)`,
-          `- [ ] ${code(KEY_VARIABLES.apply.id)}, ${code(KEY_VARIABLES.apply.secret)}: the CI apply user's access key; protected; masked; one entry per apply environment with that environment as its scope`,
+          `- [ ] ${code(KEY_VARIABLES.apply.id)}, ${code(KEY_VARIABLES.apply.secret)}: ${perEnvironmentApply(plan) ? "each environment's own CI apply user's access key" : "the CI apply user's access key"}; protected; masked; one entry per apply environment with that environment as its scope`,
           "",
         ]),
     "## Drift",

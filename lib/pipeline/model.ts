@@ -55,6 +55,13 @@ export interface PipelinePlan {
   /** The CI apply role of each apply environment: taken only by apply jobs in that environment. */
   readonly applyRoleArns: Readonly<Record<string, string>>;
   /**
+   * `per-environment`: each environment's CI apply role reaches only that environment (GitLab:
+   * the project's ID-token subject names the environment). Absent or `shared`: one apply role.
+   */
+  readonly applyRolesMode?: "per-environment" | "shared";
+  /** gitlab-oidc mode: the GitLab instance, e.g. `https://gitlab.com` (for its API calls). */
+  readonly gitlabUrl?: string;
+  /**
    * Apply order: the stages run one after another, the workspaces of one stage as one matrix.
    * Every workspace appears exactly once.
    */
@@ -154,4 +161,9 @@ export function stageLabel(plan: PipelinePlan, index: number): string {
   return environments.length === 1 && sameLabel === 1
     ? (environments[0] ?? String(index + 1))
     : String(index + 1);
+}
+
+/** Whether each environment has its own CI apply role. */
+export function perEnvironmentApply(plan: PipelinePlan): boolean {
+  return plan.applyRolesMode === "per-environment";
 }

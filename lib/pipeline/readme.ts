@@ -11,6 +11,7 @@ import {
   stageLabel,
   stageWorkspaces,
   usesOidc,
+  perEnvironmentApply,
   type PipelinePlan,
 } from "./model";
 import { GITHUB_ACTION_PINS, GITLAB_IMAGE, imageRef, toolArchiveUrl } from "./pins";
@@ -146,7 +147,7 @@ function githubSection(plan: PipelinePlan): string[] {
         ]
       : [
           `3. Repository secrets ${code(KEY_VARIABLES.plan.id)} and ${code(KEY_VARIABLES.plan.secret)}: the CI plan user's access key.`,
-          `   Environment secrets ${code(KEY_VARIABLES.apply.id)} and ${code(KEY_VARIABLES.apply.secret)} in every apply environment: the CI apply user's access key (never as a repository secret: pull request jobs could read it).`,
+          `   Environment secrets ${code(KEY_VARIABLES.apply.id)} and ${code(KEY_VARIABLES.apply.secret)} in every apply environment: ${applyKeyOwner(plan)} (never as a repository secret: pull request jobs could read it).`,
         ]),
     `4. Protect ${code(plan.branch)} and require the one check ${code(GITHUB_PLAN_CHECK)}: see ${code(PIPELINE_FILES.githubBranchProtection)}.`,
     "",
@@ -170,7 +171,7 @@ function gitlabSection(plan: PipelinePlan): string[] {
         ]
       : [
           `3. CI/CD variables ${code(KEY_VARIABLES.plan.id)} and ${code(KEY_VARIABLES.plan.secret)} (masked): the CI plan user's access key.`,
-          `   ${code(KEY_VARIABLES.apply.id)} and ${code(KEY_VARIABLES.apply.secret)} (protected, masked, scoped to each apply environment): the CI apply user's access key.`,
+          `   ${code(KEY_VARIABLES.apply.id)} and ${code(KEY_VARIABLES.apply.secret)} (protected, masked, scoped to each apply environment): ${applyKeyOwner(plan)}.`,
         ]),
     `4. Protect ${code(plan.branch)}, require code owner approval and successful pipelines, and schedule the drift plan: see ${code(PIPELINE_FILES.gitlabBranchProtection)}.`,
     "",
@@ -240,4 +241,11 @@ export function renderPipelineReadme(plan: PipelinePlan): string {
     ...(platforms.includes("github") ? githubSection(plan) : []),
     ...(platforms.includes("gitlab") ? gitlabSection(plan) : []),
   ].join("\n");
+}
+
+/** Whose access key an apply environment's secrets hold. */
+function applyKeyOwner(plan: PipelinePlan): string {
+  return perEnvironmentApply(plan)
+    ? "the access key of that environment's own CI apply user (`<userName>-<environment>`), never another environment's"
+    : "the CI apply user's access key";
 }

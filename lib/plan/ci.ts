@@ -1,4 +1,5 @@
 import { kmsKeysArn, policyArn, roleArn, userArn } from "../arn";
+import { perEnvironmentName } from "../config/apply-role-rules";
 import type { TopologyConfig } from "../config/parse";
 import { allow, deny, policyDocument } from "../iam/documents";
 import type { PolicyDocument, Statement } from "../iam/types";
@@ -28,33 +29,49 @@ export const CI_ASSUME_SIDS: Readonly<Record<Access, string>> = {
   plan: "AssumeProductPlanRoles",
 };
 
-/** The CI role of `path`: its name. */
-export function ciRoleName(config: TopologyConfig, path: Access): string {
-  return path === "apply" ? config.ci.roleName : config.ci.planRoleName;
+/**
+ * The CI role of `path`: its name. On the apply path with per-environment apply roles,
+ * `environment` names the environment whose role it is (`<roleName>-<environment>`).
+ */
+export function ciRoleName(config: TopologyConfig, path: Access, environment?: string): string {
+  if (path === "plan") return config.ci.planRoleName;
+  return environment === undefined
+    ? config.ci.roleName
+    : perEnvironmentName(config.ci.roleName, environment);
 }
 
-/** The CI role of `path`: its ARN, from config. */
-export function ciRoleArn(config: TopologyConfig, path: Access): string {
+/** The CI role of `path` (and apply `environment`, see {@link ciRoleName}): its ARN. */
+export function ciRoleArn(config: TopologyConfig, path: Access, environment?: string): string {
   return roleArn(
     config.partition,
     config.terraformAccount.id,
     config.ci.path,
-    ciRoleName(config, path),
+    ciRoleName(config, path, environment),
   );
+}
+
+/** The CI user of `path` (iam-user mode), per environment on the apply path when asked. */
+export function ciUserName(config: TopologyConfig, path: Access, environment?: string): string {
+  if (path === "plan") return config.ci.planUserName;
+  return environment === undefined
+    ? config.ci.userName
+    : perEnvironmentName(config.ci.userName, environment);
 }
 
 /**
  * Who may take the CI role of `path`: in iam-user mode an IAM user that may do nothing but
- * assume that role (one user per path, so the plan path's keys cannot apply); in the OIDC
- * modes the workflows whose token subjects the path admits.
+ * assume that role (one user per path, so the plan path's keys cannot apply; with
+ * per-environment apply roles one apply user per `environment`); in the OIDC modes the
+ * workflows whose token subjects the path (and environment) admits.
  */
 export function planCiIdentity(
   config: TopologyConfig,
   path: Access,
   provider?: OidcProviderPlan,
+  environment?: string,
 ): CiIdentityPlan {
-  if (provider !== undefined) return planWorkflows(config, provider, path);
-  const name = path === "apply" ? config.ci.userName : config.ci.planUserName;
+  if (provider !== undefined) return planWorkflows(config, provider, path, environment);
+  const name = ciUserName(config, path, environment);
   return {
     kind: "iam-user",
     name,
@@ -69,7 +86,7 @@ export function planCiIdentity(
           allow({
             sid: "AssumeCiRoleOnly",
             actions: ASSUME_ACTIONS,
-            resources: [ciRoleArn(config, path)],
+            resources: [ciRoleArn(config, path, environment)],
           }),
         ),
       },
@@ -86,8 +103,19 @@ function ciTrust(config: TopologyConfig, identity: CiIdentityPlan): PolicyDocume
   return trustWorkflows(provider.arn, provider.host, provider.audience, identity.subjects);
 }
 
-/** The state statements of a CI role: read and write on the apply path, read and lock on plan. */
-function stateStatements(config: TopologyConfig, state: StatePlan, path: Access): Statement[] {
+/**
+ * The state statements of a CI role: read and write on the apply path, read and lock on plan.
+ * `scoped`: an apply role of one environment, whose workspaces' objects, lockfiles and lock
+ * items are granted by its environment policies ({@link planEnvironmentPolicies}); its inline
+ * policy keeps only what `init` needs beyond them (the listing of workspaces, the default
+ * workspace's state) and the state key.
+ */
+function stateStatements(
+  config: TopologyConfig,
+  state: StatePlan,
+  path: Access,
+  scoped = false,
+): Statement[] {
   const prefix = `${state.keyPrefix}/`;
   const objects = `${state.bucketArn}/${prefix}`;
   const statements: Statement[] = [
@@ -97,13 +125,17 @@ function stateStatements(config: TopologyConfig, state: StatePlan, path: Access)
       resources: [state.bucketArn],
       condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
     }),
-    path === "apply"
-      ? allow({
-          sid: "ReadWriteState",
-          actions: ["s3:GetObject", "s3:PutObject"],
-          resources: [`${objects}*`],
-        })
-      : allow({ sid: "ReadState", actions: ["s3:GetObject"], resources: [`${objects}*`] }),
+    ...(scoped
+      ? []
+      : [
+          path === "apply"
+            ? allow({
+                sid: "ReadWriteState",
+                actions: ["s3:GetObject", "s3:PutObject"],
+                resources: [`${objects}*`],
+              })
+            : allow({ sid: "ReadState", actions: ["s3:GetObject"], resources: [`${objects}*`] }),
+        ]),
     allow({
       // Every fresh checkout starts in Terraform's `default` workspace, and `init` reads that
       // workspace's state (the backend's `key`, at the bucket root) before one is selected:
@@ -115,17 +147,21 @@ function stateStatements(config: TopologyConfig, state: StatePlan, path: Access)
         (key) => `${state.bucketArn}/${key}`,
       ),
     }),
-    path === "apply"
-      ? allow({
-          sid: "ReleaseLockfile",
-          actions: ["s3:DeleteObject"],
-          resources: [`${objects}*.tflock`],
-        })
-      : allow({
-          sid: "HoldLockfile",
-          actions: LOCKFILE_ACTIONS,
-          resources: [`${objects}*.tflock`],
-        }),
+    ...(scoped
+      ? []
+      : [
+          path === "apply"
+            ? allow({
+                sid: "ReleaseLockfile",
+                actions: ["s3:DeleteObject"],
+                resources: [`${objects}*.tflock`],
+              })
+            : allow({
+                sid: "HoldLockfile",
+                actions: LOCKFILE_ACTIONS,
+                resources: [`${objects}*.tflock`],
+              }),
+        ]),
     allow({
       sid: "UseStateKeyThroughStorage",
       actions: KEY_USE_ACTIONS,
@@ -136,7 +172,7 @@ function stateStatements(config: TopologyConfig, state: StatePlan, path: Access)
       },
     }),
   ];
-  if (state.lockTable) {
+  if (state.lockTable && !scoped) {
     const leadingKeys = {
       "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${state.bucket}/${prefix}*`] },
     };
@@ -175,10 +211,19 @@ export const LOCK_TABLE_ACTIONS = [
   "dynamodb:PutItem",
 ];
 
+/** What one environment's CI apply role reaches: its product accounts and their workspaces. */
+export interface EnvironmentReach {
+  readonly environment: string;
+  /** Per product account of the environment: its Terraform role and its workspace. */
+  readonly targets: readonly { readonly roleArn: string; readonly workspace: string }[];
+}
+
 /**
  * The CI role of `path`: trusted by that path's CI identity only; may use state as the path
  * allows (see {@link stateStatements}), use the state key through S3 (and DynamoDB), and
  * assume exactly `productRoleArns` (the product Terraform roles, or the product plan roles).
+ * With `reach` (per-environment apply roles), the role is one environment's: it assumes only
+ * that environment's Terraform roles and reads and writes only their workspaces' state.
  */
 export function planCiRole(
   config: TopologyConfig,
@@ -186,24 +231,119 @@ export function planCiRole(
   identity: CiIdentityPlan,
   state: StatePlan,
   productRoleArns: readonly string[],
+  reach?: EnvironmentReach,
 ): RolePlan {
+  const environment = path === "apply" ? reach?.environment : undefined;
+  const description =
+    path === "plan"
+      ? "Terraform plans in CI: reads state, holds the lock, assumes the product plan roles (tf-bootstrap)"
+      : environment === undefined
+        ? "Terraform in CI: reads and writes state, assumes the product Terraform roles (tf-bootstrap)"
+        : `Terraform in CI for environment ${environment}: reads and writes its workspaces' state, assumes its Terraform roles (tf-bootstrap)`;
   return {
-    name: ciRoleName(config, path),
+    name: ciRoleName(config, path, environment),
     access: path,
     path: config.ci.path,
-    arn: ciRoleArn(config, path),
-    description:
-      path === "apply"
-        ? "Terraform in CI: reads and writes state, assumes the product Terraform roles (tf-bootstrap)"
-        : "Terraform plans in CI: reads state, holds the lock, assumes the product plan roles (tf-bootstrap)",
+    arn: ciRoleArn(config, path, environment),
+    description,
     maxSessionDuration: config.ci.maxSessionDurationSeconds,
     trustPolicy: ciTrust(config, identity),
     inlinePolicies: [
-      { name: CI_STATE_POLICY, document: policyDocument(...stateStatements(config, state, path)) },
+      {
+        name: CI_STATE_POLICY,
+        document: policyDocument(
+          ...stateStatements(config, state, path, environment !== undefined),
+        ),
+      },
     ],
     managedPolicyArns: [],
-    customerPolicies: planAssumePolicies(config, productRoleArns, path),
+    customerPolicies:
+      path === "apply" && reach !== undefined
+        ? planEnvironmentPolicies(config, state, reach)
+        : planAssumePolicies(config, productRoleArns, path),
   };
+}
+
+/** Sids of the statements of an environment policy. */
+export const ENVIRONMENT_SIDS = {
+  assume: CI_ASSUME_SIDS.apply,
+  state: "ReadWriteEnvironmentState",
+  lockfile: "ReleaseEnvironmentLockfile",
+  lock: "HoldEnvironmentStateLock",
+} as const;
+
+/** The state objects of one workspace, under every root's `key`: `<prefix>/<workspace>/`. */
+export function workspaceObjects(state: StatePlan, workspace: string): string {
+  return `${state.bucketArn}/${state.keyPrefix}/${workspace}/`;
+}
+
+function environmentDocument(
+  state: StatePlan,
+  targets: EnvironmentReach["targets"],
+): PolicyDocument {
+  const workspaces = [...new Set(targets.map((t) => t.workspace))];
+  const statements: Statement[] = [
+    allow({
+      sid: ENVIRONMENT_SIDS.assume,
+      actions: ASSUME_ACTIONS,
+      resources: targets.map((t) => t.roleArn),
+    }),
+    allow({
+      sid: ENVIRONMENT_SIDS.state,
+      actions: ["s3:GetObject", "s3:PutObject"],
+      resources: workspaces.map((w) => `${workspaceObjects(state, w)}*`),
+    }),
+    allow({
+      sid: ENVIRONMENT_SIDS.lockfile,
+      actions: ["s3:DeleteObject"],
+      resources: workspaces.map((w) => `${workspaceObjects(state, w)}*.tflock`),
+    }),
+  ];
+  if (state.lockTable) {
+    statements.push(
+      allow({
+        sid: ENVIRONMENT_SIDS.lock,
+        actions: LOCK_TABLE_ACTIONS,
+        resources: [state.lockTable.arn],
+        condition: {
+          "ForAllValues:StringLike": {
+            "dynamodb:LeadingKeys": workspaces.map(
+              (w) => `${state.bucket}/${state.keyPrefix}/${w}/*`,
+            ),
+          },
+        },
+      }),
+    );
+  }
+  return policyDocument(...statements);
+}
+
+/**
+ * What one environment's CI apply role may reach, as customer managed policies: per product
+ * account of the environment, assume its Terraform role, read and write its workspace's state
+ * objects (under every root's key), release its lockfiles and hold its lock items. The list
+ * grows by one account at a time, so it is split like {@link planAssumePolicies}.
+ */
+export function planEnvironmentPolicies(
+  config: TopologyConfig,
+  state: StatePlan,
+  reach: EnvironmentReach,
+): CustomerPolicyPlan[] {
+  const chunks = chunkBySize(
+    reach.targets,
+    (targets) => policySize(environmentDocument(state, targets)) <= IAM_LIMITS.managedPolicy,
+  );
+  const roleName = ciRoleName(config, "apply", reach.environment);
+  return chunks.map((targets, i) => {
+    const name = `${roleName}-reach-${i + 1}`;
+    return {
+      name,
+      path: config.ci.path,
+      arn: policyArn(config.partition, config.terraformAccount.id, config.ci.path, name),
+      description: `Lets ${roleName} assume the Terraform roles of environment ${reach.environment} and use their state (part ${i + 1}; tf-bootstrap)`,
+      document: environmentDocument(state, targets),
+    };
+  });
 }
 
 function assumeDocument(roleArns: readonly string[], path: Access): PolicyDocument {

@@ -19,6 +19,10 @@ export const IAM_LIMITS = {
   managedPolicy: 6144,
   /** Managed policies attached to one role (default; adjustable to 20). */
   managedPerRole: 10,
+  /** An S3 bucket policy (Amazon S3 User Guide, "Bucket policy examples": 20 KB). */
+  bucketPolicy: 20480,
+  /** A KMS key policy (AWS KMS Developer Guide, "Quotas": 32 KB). */
+  keyPolicy: 32768,
 } as const;
 
 /** The size IAM counts for a document: its characters, white space excluded. */
@@ -63,7 +67,7 @@ function roleProblems(role: RolePlan, where: string): ConfigProblem[] {
     problems.push({
       path: where,
       value: attached,
-      message: `${role.arn} would have ${attached} managed policies attached; IAM allows ${IAM_LIMITS.managedPerRole} by default. Split the product accounts across several stacks (see docs/scaling.md) or attach fewer managed policies.`,
+      message: `${role.arn} would have ${attached} managed policies attached; IAM allows ${IAM_LIMITS.managedPerRole} by default. ${role.access === "apply" && role.customerPolicies.some((p) => p.name.includes("-reach-")) ? "Its environment holds too many accounts for one CI apply role: spread them over more environments, or " : ""}Split the product accounts across several stacks (see docs/scaling.md) or attach fewer managed policies.`,
     });
   }
   return problems;
@@ -78,7 +82,7 @@ export function planLimitProblems(plan: TopologyPlan): ConfigProblem[] {
   // length, so the first product account's roles stand for all of them.
   const tf = plan.terraform;
   const problems = [
-    ...roleProblems(tf.ciRole, "tf-bootstrap:productAccounts"),
+    ...tf.ciApply.flatMap((a) => roleProblems(a.role, "tf-bootstrap:productAccounts")),
     ...roleProblems(tf.ciPlanRole, "tf-bootstrap:productAccounts"),
     ...plan.products
       .slice(0, 1)
@@ -87,7 +91,8 @@ export function planLimitProblems(plan: TopologyPlan): ConfigProblem[] {
         ...roleProblems(p.planRole, "tf-bootstrap:terraformPlanRole"),
       ]),
   ];
-  for (const identity of [tf.ciIdentity, tf.ciPlanIdentity]) {
+  problems.push(...resourcePolicyProblems(plan));
+  for (const identity of [...tf.ciApply.map((a) => a.identity), tf.ciPlanIdentity]) {
     if (identity.kind !== "iam-user") continue;
     const userInline = inlineSize(identity.inlinePolicies);
     if (userInline > IAM_LIMITS.userInlineAggregate) {
@@ -99,4 +104,36 @@ export function planLimitProblems(plan: TopologyPlan): ConfigProblem[] {
     }
   }
   return problems;
+}
+
+/**
+ * The state bucket's policy and the state key's policy name every CI role (one per environment
+ * with per-environment apply roles): both grow with the environments.
+ */
+function resourcePolicyProblems(plan: TopologyPlan): ConfigProblem[] {
+  const { state } = plan.terraform;
+  const roles = plan.terraform.ciApply.length;
+  const fix =
+    plan.terraform.applyRoles === "per-environment"
+      ? "Let accounts share fewer, larger environments, shorten ci.roleName and ci.path, or split the product accounts across several stacks (docs/scaling.md)."
+      : "Shorten the CI role names and paths, or split the product accounts across several stacks (docs/scaling.md).";
+  const checks: [string, number, number][] = [
+    [
+      `the state bucket policy of ${state.bucket}`,
+      policySize(state.bucketPolicy),
+      IAM_LIMITS.bucketPolicy,
+    ],
+    [
+      `the state key policy (alias/${state.kmsKey.alias})`,
+      policySize(state.kmsKey.policy),
+      IAM_LIMITS.keyPolicy,
+    ],
+  ];
+  return checks
+    .filter(([, size, limit]) => size > limit)
+    .map(([what, size, limit]) => ({
+      path: "tf-bootstrap:productAccounts",
+      value: `${roles} CI apply role(s)`,
+      message: `${what} names every CI role and would be ${size} characters with ${roles} CI apply role(s); AWS allows ${limit}. ${fix}`,
+    }));
 }

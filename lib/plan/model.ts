@@ -107,6 +107,31 @@ export interface CiWorkflowsPlan {
 /** Who CI is on one path: an IAM user with access keys, or OIDC workflows. */
 export type CiIdentityPlan = CiUserPlan | CiWorkflowsPlan;
 
+/**
+ * How the apply path's CI identities are laid out: one per environment, or one shared by every
+ * environment (see docs/ci-apply-roles.md).
+ */
+export type ApplyRolesMode = "per-environment" | "shared";
+
+/**
+ * One CI apply identity and its role. Per environment: the identity of one environment's apply
+ * jobs, whose role assumes only that environment's Terraform roles and writes only their
+ * workspaces' state. Shared: the one identity of every environment's apply jobs.
+ */
+export interface CiApplyPlan {
+  /** The environment it serves; absent for the shared role. */
+  readonly environment?: string;
+  /** The environments whose apply jobs take the role. */
+  readonly environments: readonly string[];
+  /** The product accounts (by key) whose Terraform roles the role may assume. */
+  readonly accounts: readonly string[];
+  /** Their workspaces: the state the role may write. */
+  readonly workspaces: readonly string[];
+  /** Who may take the role. */
+  readonly identity: CiIdentityPlan;
+  readonly role: RolePlan;
+}
+
 /** How CI authenticates. */
 export type CiMode = "iam-user" | "github-oidc" | "gitlab-oidc";
 
@@ -125,7 +150,7 @@ export interface PipelineSettingsPlan {
     readonly workspaces: readonly string[];
     readonly stateKey: string;
   }[];
-  /** The CI apply role of each apply environment (today every one is the CI apply role). */
+  /** The CI apply role of each apply environment (the shared role when apply roles are shared). */
   readonly applyRoleArns: Readonly<Record<string, string>>;
   /** How many jobs of one matrix run at once. */
   readonly maxParallel: number;
@@ -192,10 +217,13 @@ export interface TerraformAccountPlan {
   readonly ciMode: CiMode;
   /** OIDC modes: the identity provider both paths' tokens come from. */
   readonly oidcProvider?: OidcProviderPlan;
-  /** Who may take the CI (apply) role. */
-  readonly ciIdentity: CiIdentityPlan;
-  /** The CI apply role. */
-  readonly ciRole: RolePlan;
+  /** How the apply path's identities are laid out. */
+  readonly applyRoles: ApplyRolesMode;
+  /**
+   * The apply path: one identity and CI apply role per environment (sorted by environment), or
+   * one shared by every environment.
+   */
+  readonly ciApply: readonly CiApplyPlan[];
   /** Who may take the CI plan role. */
   readonly ciPlanIdentity: CiIdentityPlan;
   /** The CI plan role. */
@@ -232,12 +260,22 @@ export interface TopologyPlan {
 
 /** The CI users of the Terraform account (iam-user mode: apply, then plan; none with OIDC). */
 export function ciUsers(tf: TerraformAccountPlan): CiUserPlan[] {
-  return [tf.ciIdentity, tf.ciPlanIdentity].filter((i): i is CiUserPlan => i.kind === "iam-user");
+  return [...tf.ciApply.map((a) => a.identity), tf.ciPlanIdentity].filter(
+    (i): i is CiUserPlan => i.kind === "iam-user",
+  );
 }
 
-/** The CI roles of the Terraform account: apply, then plan. */
+/** The CI roles of the Terraform account: the apply roles, then the plan role. */
 export function ciRoles(tf: TerraformAccountPlan): RolePlan[] {
-  return [tf.ciRole, tf.ciPlanRole];
+  return [...tf.ciApply.map((a) => a.role), tf.ciPlanRole];
+}
+
+/** The CI apply role of `environment` (the shared one when apply roles are shared). */
+export function applyPlanOf(
+  tf: TerraformAccountPlan,
+  environment: string,
+): CiApplyPlan | undefined {
+  return tf.ciApply.find((a) => a.environments.includes(environment));
 }
 
 /** The roles of a product account: the Terraform role, then the plan role. */

@@ -4,7 +4,7 @@ import { planAudit } from "./audit";
 import { ciRoleArn, planCiIdentity, planCiRole } from "./ci";
 import type { ConfigProblem } from "../errors/config-error";
 import { planLimitProblems } from "./limits";
-import type { ProductAccountPlan, ProviderPlan, TopologyPlan } from "./model";
+import type { CiApplyPlan, ProductAccountPlan, ProviderPlan, TopologyPlan } from "./model";
 import { applyEnvironments, planOidcProvider } from "./oidc";
 import { planPlanRole, planTerraformRole } from "./product";
 import { planState } from "./state";
@@ -33,28 +33,71 @@ function providerPlan(
   };
 }
 
+/**
+ * The CI apply role of `environment`: that environment's own role with per-environment apply
+ * roles, the shared role otherwise.
+ */
+export function applyRoleArnOf(config: TopologyConfig, environment: string): string {
+  return config.ci.applyRoles === "per-environment"
+    ? ciRoleArn(config, "apply", environment)
+    : ciRoleArn(config, "apply");
+}
+
 /** Plans the whole topology from a validated config. Pure: same config, same plan. */
 export function planTopology(config: TopologyConfig): TopologyPlan {
-  const ciArn = ciRoleArn(config, "apply");
+  const environments = applyEnvironments(config);
+  const perEnvironment = config.ci.applyRoles === "per-environment";
+  const writers = perEnvironment
+    ? environments.map((e) => ciRoleArn(config, "apply", e))
+    : [ciRoleArn(config, "apply")];
   const ciPlanArn = ciRoleArn(config, "plan");
-  const state = planState(config, { writers: [ciArn], planners: [ciPlanArn] });
+  const state = planState(config, { writers, planners: [ciPlanArn] });
   const oidcProvider = planOidcProvider(config);
-  const identity = planCiIdentity(config, "apply", oidcProvider);
   const planIdentity = planCiIdentity(config, "plan", oidcProvider);
-  const products: ProductAccountPlan[] = config.productAccounts.map((account) => ({
-    key: account.name,
-    accountId: account.id,
-    workspace: config.names.workspaces[account.name] ?? account.name,
-    environment: config.names.environments[account.name] ?? account.name,
-    provider: providerPlan(
-      config,
-      account.name,
-      account.id,
-      config.names.bootstrapRoles[account.name] ?? config.terraformAccount.bootstrapRoleName,
-    ),
-    terraformRole: planTerraformRole(config, account.id, ciArn),
-    planRole: planPlanRole(config, account.id, ciPlanArn),
-  }));
+  const products: ProductAccountPlan[] = config.productAccounts.map((account) => {
+    const environment = config.names.environments[account.name] ?? account.name;
+    return {
+      key: account.name,
+      accountId: account.id,
+      workspace: config.names.workspaces[account.name] ?? account.name,
+      environment,
+      provider: providerPlan(
+        config,
+        account.name,
+        account.id,
+        config.names.bootstrapRoles[account.name] ?? config.terraformAccount.bootstrapRoleName,
+      ),
+      terraformRole: planTerraformRole(config, account.id, applyRoleArnOf(config, environment)),
+      planRole: planPlanRole(config, account.id, ciPlanArn),
+    };
+  });
+  const ciApply: CiApplyPlan[] = perEnvironment
+    ? environments.map((environment) => {
+        const members = products.filter((p) => p.environment === environment);
+        const identity = planCiIdentity(config, "apply", oidcProvider, environment);
+        return {
+          environment,
+          environments: [environment],
+          accounts: members.map((p) => p.key),
+          workspaces: members.map((p) => p.workspace),
+          identity,
+          role: planCiRole(
+            config,
+            "apply",
+            identity,
+            state,
+            members.map((p) => p.terraformRole.arn),
+            {
+              environment,
+              targets: members.map((p) => ({
+                roleArn: p.terraformRole.arn,
+                workspace: p.workspace,
+              })),
+            },
+          ),
+        };
+      })
+    : [sharedApply(config, state, oidcProvider, products, environments)];
   const tfAccountId = config.terraformAccount.id;
   return {
     organization: config.organization,
@@ -72,14 +115,8 @@ export function planTopology(config: TopologyConfig): TopologyPlan {
       ),
       ciMode: config.ci.mode,
       ...(oidcProvider ? { oidcProvider } : {}),
-      ciIdentity: identity,
-      ciRole: planCiRole(
-        config,
-        "apply",
-        identity,
-        state,
-        products.map((p) => p.terraformRole.arn),
-      ),
+      applyRoles: config.ci.applyRoles,
+      ciApply,
       ciPlanIdentity: planIdentity,
       ciPlanRole: planCiRole(
         config,
@@ -100,7 +137,7 @@ export function planTopology(config: TopologyConfig): TopologyPlan {
       codeOwners: config.names.codeOwners,
       roots: config.names.roots,
       applyRoleArns: Object.fromEntries(
-        applyEnvironments(config).map((environment) => [environment, ciRoleArn(config, "apply")]),
+        environments.map((environment) => [environment, applyRoleArnOf(config, environment)]),
       ),
       maxParallel: config.ci.pipeline.maxParallel,
       sharedPaths: config.ci.pipeline.sharedPaths,
@@ -109,6 +146,29 @@ export function planTopology(config: TopologyConfig): TopologyPlan {
       toolVersion: config.names.toolVersion,
       toolSha256: config.names.toolSha256,
     },
+  };
+}
+
+function sharedApply(
+  config: TopologyConfig,
+  state: TopologyPlan["terraform"]["state"],
+  oidcProvider: ReturnType<typeof planOidcProvider>,
+  products: readonly ProductAccountPlan[],
+  environments: readonly string[],
+): CiApplyPlan {
+  const identity = planCiIdentity(config, "apply", oidcProvider);
+  return {
+    environments: [...environments],
+    accounts: products.map((p) => p.key),
+    workspaces: products.map((p) => p.workspace),
+    identity,
+    role: planCiRole(
+      config,
+      "apply",
+      identity,
+      state,
+      products.map((p) => p.terraformRole.arn),
+    ),
   };
 }
 

@@ -217,12 +217,12 @@ const ADMINISTRATOR_ACCESS: PolicyDocument = {
 export function stateIdentities(plan: TopologyPlan): Identity[] {
   const tf = plan.terraform;
   const identities: Identity[] = [
-    {
-      label: "CI apply role",
-      arn: tf.ciRole.arn,
+    ...tf.ciApply.map((a) => ({
+      label: a.environment === undefined ? "CI apply role" : `CI apply role of ${a.environment}`,
+      arn: a.role.arn,
       accountId: tf.accountId,
-      policies: rolePolicies(tf.ciRole),
-    },
+      policies: rolePolicies(a.role),
+    })),
     {
       label: "CI plan role",
       arn: tf.ciPlanRole.arn,
@@ -397,9 +397,9 @@ export function assumeMatrix(plan: TopologyPlan, groups: readonly ProductGroup[]
   const tf = plan.terraform;
   const callers: AssumeCaller[] = [];
   for (const [path, identity] of [
-    ["apply", tf.ciIdentity],
-    ["plan", tf.ciPlanIdentity],
-  ] as const) {
+    ...tf.ciApply.map((a) => ["apply", a.identity] as const),
+    ["plan", tf.ciPlanIdentity] as const,
+  ]) {
     if (identity.kind === "iam-user") {
       callers.push({
         label: `CI ${path} user ${identity.name}`,
@@ -426,7 +426,7 @@ export function assumeMatrix(plan: TopologyPlan, groups: readonly ProductGroup[]
   }
   callers.push(
     ...stateIdentities(plan)
-      .filter((i) => !i.label.startsWith("CI ") || i.label.endsWith("role"))
+      .filter((i) => !i.label.startsWith("CI ") || i.label.includes(" role"))
       .map((identity) => ({ label: identity.label, identity })),
   );
   const targets: AssumeTarget[] = [

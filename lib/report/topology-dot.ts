@@ -75,7 +75,7 @@ export function topologyDot(
   // The Terraform account.
   lines.push(
     `  subgraph cluster_terraform { label=${dotString(`Terraform account ${tf.accountId}`)}; style=rounded; color="#1f4e99";`,
-    `    ci_apply [label=${nodeLabel("CI apply role", [tf.ciRole.name, "reads and writes state"], "#fde9c8")}];`,
+    `    ci_apply [label=${nodeLabel(tf.ciApply.length === 1 ? "CI apply role" : "CI apply roles", applyRoleLines(tf), "#fde9c8")}];`,
     `    ci_plan [label=${nodeLabel("CI plan role", [tf.ciPlanRole.name, "reads state, holds the lock"], "#e3f2df")}];`,
     `    state [label=${nodeLabel("Terraform state", [`s3://${tf.state.bucket}`, `key alias/${tf.state.kmsKey.alias}`, `lock: ${tf.state.lockMode}`, "protected, retained, versioned"], "#eeeeee")}];`,
   );
@@ -159,4 +159,15 @@ export function topologyDot(
   });
   lines.push("}");
   return `${lines.join("\n")}\n`;
+}
+
+/** The lines of the CI apply role node: the shared role, or one role per environment. */
+function applyRoleLines(tf: TopologyPlan["terraform"]): string[] {
+  const [first] = tf.ciApply;
+  if (tf.ciApply.length === 1 && first?.environment === undefined) {
+    return [first?.role.name ?? "", "reads and writes state"];
+  }
+  const shown = tf.ciApply.slice(0, 3).map((a) => a.role.name);
+  const more = tf.ciApply.length > 3 ? [`and ${tf.ciApply.length - 3} more`] : [];
+  return [...shown, ...more, "one per environment: its accounts, its state"];
 }

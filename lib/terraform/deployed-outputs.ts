@@ -101,6 +101,8 @@ export interface CiOutputs {
    * (`ciRoleArn`) for every environment.
    */
   readonly applyRoleArns: Readonly<Record<string, string>>;
+  /** `per-environment` or `shared` (outputs without it: shared, the layout before the choice). */
+  readonly applyRoles: "per-environment" | "shared";
   /** How many jobs of one matrix run at once (default 10). */
   readonly maxParallel: number;
   /** Repository paths whose change replans every root (default `modules`). */
@@ -121,8 +123,11 @@ export interface DeployedOutputs {
   /** Every product account, sorted by workspace. */
   readonly workspaces: readonly WorkspaceAccount[];
   readonly backend: BackendOutputs;
-  /** The CI apply role: runs with `apply` access start as a session of it. */
-  readonly ciRoleArn: string;
+  /**
+   * The shared CI apply role: runs with `apply` access start as a session of it. Absent with
+   * per-environment apply roles: a run starts as its environment's (`ci.applyRoleArns`).
+   */
+  readonly ciRoleArn?: string;
   /** The CI plan role: runs with `plan` access start as a session of it. */
   readonly ciPlanRoleArn: string;
   readonly ci: CiOutputs;
@@ -228,6 +233,9 @@ const ciSchema = z.object(
       .min(1, { error: "lists no root" })
       .optional(),
     applyRoleArns: z.record(z.string(), roleArn).optional(),
+    applyRoles: z
+      .enum(["per-environment", "shared"], { error: "must be per-environment or shared" })
+      .default("shared"),
     maxParallel: z
       .number({ error: `must be a whole number from 1 to ${MAX_PARALLEL_LIMIT}` })
       .int({ error: `must be a whole number from 1 to ${MAX_PARALLEL_LIMIT}` })
@@ -278,7 +286,7 @@ const outputsSchema = z.object(
       },
       { error: "must be an object { bucket, region, key, workspaceKeyPrefix, lockMode, ... }" },
     ),
-    ciRoleArn: roleArn,
+    ciRoleArn: roleArn.optional(),
     ciPlanRoleArn: roleArn,
     ci: ciSchema,
   },
@@ -388,12 +396,30 @@ function roleProblems(data: ParsedOutputs, workspaces: readonly WorkspaceAccount
       });
     }
   }
+  if (data.ciRoleArn === undefined && data.ci.applyRoleArns === undefined) {
+    problems.push({
+      path: "ciRoleArn",
+      value: undefined,
+      message:
+        "is missing, and so is ci.applyRoleArns: the stack must export its CI apply role(s) (must be an IAM role ARN (a string))",
+    });
+  }
+  if (data.ci.applyRoles === "per-environment" && data.ci.applyRoleArns === undefined) {
+    problems.push({
+      path: "ci.applyRoleArns",
+      value: undefined,
+      message:
+        "is missing: with per-environment apply roles every apply environment needs its own CI apply role",
+    });
+  }
   for (const field of ["ciRoleArn", "ciPlanRoleArn"] as const) {
-    const account = roleAccount(data[field]);
+    const value = data[field];
+    if (value === undefined) continue;
+    const account = roleAccount(value);
     if (account !== data.terraformAccountId) {
       problems.push({
         path: field,
-        value: data[field],
+        value,
         message: `is a role in account ${account}, not in the Terraform account ${data.terraformAccountId}`,
       });
     }
@@ -661,6 +687,7 @@ export function parseDeployedOutputs(raw: unknown): OutputsResult {
   if (problems.length > 0) return { ok: false, problems };
   const { lockTable, ...backend } = data.backend;
   const { repository, audience, oidcProviderArn, applyRoleArns, toolSha256, ...rest } = data.ci;
+  const sharedRole = data.ciRoleArn ?? "";
   const ci = {
     mode: rest.mode,
     branch: rest.branch,
@@ -684,13 +711,14 @@ export function parseDeployedOutputs(raw: unknown): OutputsResult {
         ...backend,
         ...(backend.lockMode !== "s3-lockfile" && lockTable !== undefined ? { lockTable } : {}),
       },
-      ciRoleArn: data.ciRoleArn,
+      ...(data.ciRoleArn !== undefined ? { ciRoleArn: data.ciRoleArn } : {}),
       ciPlanRoleArn: data.ciPlanRoleArn,
       ci: {
         ...ci,
         roots: rootsOf(data),
         applyRoleArns:
-          applyRoleArns ?? Object.fromEntries(environments.map((e) => [e, data.ciRoleArn])),
+          applyRoleArns ?? Object.fromEntries(environments.map((e) => [e, sharedRole])),
+        applyRoles: rest.applyRoles,
         toolSha256: toolSha256 ?? pinnedToolSha256(ci.tool, ci.toolVersion) ?? "",
         ...(repository !== undefined ? { repository } : {}),
         ...(oidc && audience !== undefined ? { audience } : {}),

@@ -34,6 +34,10 @@ export function pipelinePlanFromOutputs(outputs: DeployedOutputs, stack: string)
     audience: ci.audience ?? IAM_USER_AUDIENCE,
     planRoleArn: outputs.ciPlanRoleArn,
     applyRoleArns: { ...ci.applyRoleArns },
+    applyRolesMode: ci.applyRoles,
+    ...(ci.mode === "gitlab-oidc" && ci.oidcProviderArn !== undefined
+      ? { gitlabUrl: `https://${ci.oidcProviderArn.replace(/^[^/]*oidc-provider\//, "")}` }
+      : {}),
     stages,
     roots: ci.roots.map((r) => ({ ...r, workspaces: [...r.workspaces] })),
     codeOwners: [...ci.codeOwners],

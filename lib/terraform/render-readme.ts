@@ -112,7 +112,9 @@ export function renderReadme(outputs: DeployedOutputs, options: HandoffOptions):
         ],
         [
           "`apply`",
-          `the CI apply role \`${outputs.ciRoleArn}\``,
+          outputs.ciRoleArn !== undefined
+            ? `the CI apply role \`${outputs.ciRoleArn}\``
+            : "the CI apply role of the workspace's environment (table below)",
           "the workspace's Terraform role",
           "read and written",
           `\`${ci.branch}\` only, in the workspace's environment`,
@@ -120,6 +122,7 @@ export function renderReadme(outputs: DeployedOutputs, options: HandoffOptions):
       ],
     ),
     "",
+    ...(outputs.ciRoleArn === undefined ? applyRolesSection(outputs) : []),
     "A mismatch fails closed: each product role trusts only its own CI role, so a plan session",
     "that asks for apply access is refused by AWS before anything is read. A saved plan keeps its",
     "variables: `apply W.tfplan` runs with the access level the plan was made with, so an apply",
@@ -235,4 +238,26 @@ export function renderReadme(outputs: DeployedOutputs, options: HandoffOptions):
     "touched.",
     "",
   ].join("\n");
+}
+
+/**
+ * Per-environment apply roles: which CI apply role each environment's runs start as. Each
+ * reaches only its environment's Terraform roles and workspaces' state, so an apply session of
+ * one environment that selects another environment's workspace is refused by AWS.
+ */
+function applyRolesSection(outputs: DeployedOutputs): string[] {
+  return [
+    "Apply runs start as their environment's CI apply role: it assumes only the Terraform roles of",
+    "that environment's accounts and reads and writes only their workspaces' state, so a run that",
+    "selects another environment's workspace is refused by AWS. The backend and `providers.tf` are",
+    "the same for every environment (see docs/ci-apply-roles.md).",
+    "",
+    ...markdownTable(
+      ["environment", "CI apply role"],
+      Object.entries(outputs.ci.applyRoleArns)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([environment, arn]) => [code(environment), code(arn)]),
+    ),
+    "",
+  ];
 }

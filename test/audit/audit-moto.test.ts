@@ -88,9 +88,9 @@ const scenarios: Scenario[] = [
     account: () => TF_ACCOUNT,
     change: (plan) =>
       tamper.updateTrust(
-        "terraform-ci",
+        plan.terraform.ciApply[0].role.name,
         widenedTrust(
-          renderDocument(plan.terraform.ciRole.trustPolicy),
+          renderDocument(plan.terraform.ciApply[0].role.trustPolicy),
           `arn:aws:iam::${TF_ACCOUNT}:root`,
         ),
       ),
@@ -269,7 +269,7 @@ const scenarios: Scenario[] = [
     name: "an undeclared role that trusts the CI role",
     account: () => P1,
     change: (plan) =>
-      tamper.roleTrustingCi("deploy-shortcut", TF_ACCOUNT, plan.terraform.ciRole.arn),
+      tamper.roleTrustingCi("deploy-shortcut", TF_ACCOUNT, plan.terraform.ciApply[0].role.arn),
     expected: ["p01:live-state/Role::TrustsCi"],
   },
   {

@@ -5,6 +5,7 @@
  * the resources each mode creates.
  */
 import { strict as assert } from "node:assert";
+import { judgeRequest } from "../../lib/iam/judge";
 import { analyzeTrust, type AllowedCaller } from "../../lib/iam";
 import { nonReadOnlyGrants } from "../../lib/iam/access-level";
 import { evaluatePolicy, type EvaluationRequest } from "../../lib/iam/evaluate";
@@ -253,12 +254,18 @@ describe("CI paths", () => {
       assert.equal(resources(result, T.accessKey).length, 0);
     });
 
-    it("has the CI role admit the apply environments' workflows and nothing else", () => {
-      const trust = trustOf(result, "terraform-ci-role");
-      assert.deepEqual(analyzeTrust(trust, [apply]), []);
-      const beyond = admittedBeyond(trust, [{ ...apply, subjects: [] }]);
-      assert.ok(beyond.length > 0, "the trust admits the environments' workflows");
-      assert.notDeepEqual(analyzeTrust(trust, [plan]), []);
+    it("has each environment's CI apply role admit that environment's workflows and nothing else", () => {
+      for (const env of ["dev", "production", "staging"]) {
+        const trust = trustOf(result, `terraform-ci-role-${env}`);
+        const ownSubject = `${repo}:environment:${env}`;
+        const own: AllowedCaller = { ...apply, subjects: [ownSubject] };
+        assert.deepEqual(analyzeTrust(trust, [own]), []);
+        const others = { ...apply, subjects: apply.subjects.filter((s) => s !== ownSubject) };
+        assert.notDeepEqual(analyzeTrust(trust, [others]), [], `${env}: only its own subject`);
+        const beyond = admittedBeyond(trust, [{ ...apply, subjects: [] }]);
+        assert.ok(beyond.length > 0, "the trust admits the environment's workflows");
+        assert.notDeepEqual(analyzeTrust(trust, [plan]), []);
+      }
     });
 
     it("has the CI plan role admit pull request workflows and the protected branch's jobs without an environment, nothing else", () => {
@@ -275,10 +282,13 @@ describe("CI paths", () => {
       assert.notDeepEqual(analyzeTrust(trust, [apply]), []);
     });
 
-    it("keeps the product roles' trusts as in iam-user mode", () => {
-      for (const key of ["dev", "staging", "prod"]) {
-        assert.deepEqual(
-          analyzeTrust(trustOf(result, `${key}-terraform-role`), [aws(CI_ROLE)]),
+    it("has each product Terraform role trust its environment's CI apply role only", () => {
+      const environments = { dev: "dev", staging: "staging", prod: "production" };
+      for (const [key, env] of Object.entries(environments)) {
+        const own = `${CI_ROLE}-${env}`;
+        assert.deepEqual(analyzeTrust(trustOf(result, `${key}-terraform-role`), [aws(own)]), []);
+        assert.notDeepEqual(
+          analyzeTrust(trustOf(result, `${key}-terraform-role`), [aws(`${CI_ROLE}-staging-x`)]),
           [],
         );
         assert.deepEqual(
@@ -293,18 +303,25 @@ describe("CI paths", () => {
       const ci = JSON.parse(flat["tf-bootstrap:ci"] ?? "{}") as Record<string, unknown>;
       const existing = await synth(withValue(flat, "ci", { ...ci, oidcProvider: "existing" }));
       assert.equal(resources(existing, OIDC_PROVIDER_TYPE).length, 0);
-      assert.deepEqual(analyzeTrust(trustOf(existing, "terraform-ci-role"), [apply]), []);
+      assert.deepEqual(
+        analyzeTrust(trustOf(existing, "terraform-ci-role-dev"), [
+          { ...apply, subjects: [`${repo}:environment:dev`] },
+        ]),
+        [],
+      );
     });
   });
 
   describe("gitlab-oidc mode", () => {
     let result: SynthResult;
     const project = "project_path:acme/platform/infrastructure:ref_type:branch:ref:";
+    // Per-environment apply roles: the subject built from the project's
+    // ci_id_token_sub_claim_components (ref_protected and environment after the ref).
     const apply: AllowedCaller = {
       kind: "oidc",
       providerArn: GITLAB,
       audience: "sts.amazonaws.com",
-      subjects: [`${project}main`],
+      subjects: [`${project}main:ref_protected:true:environment:dev`],
     };
     const plan: AllowedCaller = { ...apply, subjects: [`${project}*`] };
     before(async () => {
@@ -319,14 +336,33 @@ describe("CI paths", () => {
       );
     });
 
-    it("pins the CI role to the protected branch, and lets the plan role admit any branch of the project", () => {
-      const applyTrust = trustOf(result, "terraform-ci-role");
+    it("pins each CI apply role to the protected branch and its environment, and lets the plan role admit any branch of the project", () => {
+      const applyTrust = trustOf(result, "terraform-ci-role-dev");
       const planTrust = trustOf(result, "terraform-ci-plan-role");
       assert.deepEqual(analyzeTrust(applyTrust, [apply]), []);
       assert.deepEqual(analyzeTrust(planTrust, [plan]), []);
       // The apply trust admits main only: a feature branch is outside it.
       assert.notDeepEqual(analyzeTrust(planTrust, [apply]), []);
       assert.deepEqual(analyzeTrust(applyTrust, [plan]), []);
+      // A merge request pipeline (a fork's branch named main included) is not protected, and
+      // the default subject carries no environment: neither takes the apply role.
+      const token = (subject: string) => ({
+        action: "sts:AssumeRoleWithWebIdentity",
+        resource: `arn:aws:iam::${TF}:role/terraform-ci-dev`,
+        principal: { kind: "federated" as const, provider: GITLAB },
+        context: {
+          "gitlab.example.com:sub": subject,
+          "gitlab.example.com:aud": "sts.amazonaws.com",
+        },
+      });
+      for (const subject of [
+        `${project}main:ref_protected:false:environment:dev`,
+        `${project}main`,
+        `${project}main:ref_protected:true:environment:production`,
+      ]) {
+        assert.equal(judgeRequest(applyTrust, token(subject)).allow, "no", subject);
+      }
+      assert.equal(judgeRequest(applyTrust, token(apply.subjects[0] ?? "")).allow, "yes");
       const otherProject = { ...plan, subjects: ["project_path:acme/other:ref_type:branch:ref:*"] };
       assert.notDeepEqual(analyzeTrust(planTrust, [otherProject]), []);
     });

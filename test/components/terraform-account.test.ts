@@ -305,7 +305,9 @@ describe("Terraform account", () => {
     });
 
     it("returns an access key only as a secret, when asked for", async () => {
-      const r = await synth(withValue(stackConfig(), "ci", { createAccessKey: true }));
+      const r = await synth(
+        withValue(stackConfig(), "ci", { applyRoles: "shared", createAccessKey: true }),
+      );
       assert.equal(resource(r, T.accessKey, "terraform-ci-access-key").inputs.user, "terraform-ci");
       assert.equal(r.outputs.ciSecretAccessKey, "[secret]");
       assert.match(String(r.outputs.ciAccessKeyId), /^AKIA/);
@@ -421,7 +423,9 @@ describe("Terraform account", () => {
     });
 
     it("takes its max session duration from config", async () => {
-      const r = await synth(withValue(stackConfig(), "ci", { maxSessionDurationSeconds: 7200 }));
+      const r = await synth(
+        withValue(stackConfig(), "ci", { applyRoles: "shared", maxSessionDurationSeconds: 7200 }),
+      );
       assert.equal(resource(r, T.role, "terraform-ci-role").inputs.maxSessionDuration, 7200);
     });
   });

@@ -19,6 +19,7 @@ const INVENTORY: [name: string, level: string, scope: "stack" | "resource"][] = 
   ["plan-roles-identical", "mandatory", "stack"],
   ["ci-role-trust-restrictive", "mandatory", "stack"],
   ["ci-role-assume-scoped", "mandatory", "stack"],
+  ["ci-apply-role-environment-scoped", "mandatory", "stack"],
   ["ci-role-least-privilege", "mandatory", "stack"],
   ["ci-identity-least-privilege", "mandatory", "stack"],
   ["state-backend-hardened", "mandatory", "stack"],

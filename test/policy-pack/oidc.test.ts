@@ -17,7 +17,8 @@ import {
 } from "./helpers/engine";
 
 const TF = "111111111111";
-const APPLY_ROLE = "terraform-ci-role";
+/** The CI apply role of environment dev (apply roles are per environment). */
+const APPLY_ROLE = "terraform-ci-role-dev";
 const PLAN_ROLE = "terraform-ci-plan-role";
 const PROVIDER = "terraform-oidc-provider";
 const GITHUB = "token.actions.githubusercontent.com";
@@ -121,8 +122,9 @@ describe("policy pack: OIDC workflows", () => {
     it("pins environments on the CI apply role, and pull requests and the protected branch on the CI plan role", () => {
       assert.deepEqual(subjectsOf(github, APPLY_ROLE, GITHUB), [
         "repo:acme/infrastructure:environment:dev",
+      ]);
+      assert.deepEqual(subjectsOf(github, "terraform-ci-role-production", GITHUB), [
         "repo:acme/infrastructure:environment:production",
-        "repo:acme/infrastructure:environment:staging",
       ]);
       assert.deepEqual(subjectsOf(github, PLAN_ROLE, GITHUB), [
         "repo:acme/infrastructure:pull_request",
@@ -284,11 +286,12 @@ describe("policy pack: OIDC workflows", () => {
       );
     });
 
-    it("accepts another audience when the provider and both trusts pin it", async () => {
+    it("accepts another audience when the provider and every CI role's trust pin it", async () => {
       let odd = changed(github, PROVIDER, (r) => {
         r.props.clientIdLists = ["https://github.com/acme"];
       });
-      for (const role of [APPLY_ROLE, PLAN_ROLE]) {
+      const applyRoles = ["dev", "staging", "production"].map((e) => `terraform-ci-role-${e}`);
+      for (const role of [...applyRoles, PLAN_ROLE]) {
         odd = withConditions(odd, role, (conditions) => {
           (conditions.StringEquals ?? {})[`${GITHUB}:aud`] = ["https://github.com/acme"];
         });
@@ -411,9 +414,9 @@ describe("policy pack: OIDC workflows", () => {
       assert.deepEqual(await everyPolicy(gitlab), {});
     });
 
-    it("pins the protected branch on the CI apply role and every branch on the CI plan role", () => {
+    it("pins the protected branch and its environment on each CI apply role and every branch on the CI plan role", () => {
       assert.deepEqual(subjectsOf(gitlab, APPLY_ROLE, GITLAB), [
-        `project_path:${GITLAB_PROJECT}:ref_type:branch:ref:main`,
+        `project_path:${GITLAB_PROJECT}:ref_type:branch:ref:main:ref_protected:true:environment:dev`,
       ]);
       assert.deepEqual(subjectsOf(gitlab, PLAN_ROLE, GITLAB), [
         `project_path:${GITLAB_PROJECT}:ref_type:branch:ref:*`,

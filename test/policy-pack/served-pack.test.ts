@@ -37,7 +37,7 @@ describe("policy pack: served as the Pulumi CLI serves it (run-policy-pack + gRP
     await pack.configureStack("example-oidc", stackConfig("example-oidc"));
     assert.deepEqual(await pack.analyzeStack(oidc), []);
     // The CI apply role of the same stack, admitting a branch the config does not name.
-    const scratch = changed(oidc, "terraform-ci-role", (r) =>
+    const scratch = changed(oidc, "terraform-ci-role-dev", (r) =>
       editDocument(r, "assumeRolePolicy", (doc) => {
         const condition = doc.Statement[0]?.Condition as Record<string, Record<string, unknown>>;
         const sub = condition.StringEquals?.["token.actions.githubusercontent.com:sub"];

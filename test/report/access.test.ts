@@ -119,18 +119,29 @@ describe("the picture's answers come from evaluating the plan's documents", func
           assert.ok(row, caller);
           return m.targets.filter((_, i) => row.cells[i]?.kind === "allow").map((t) => t.label);
         };
-        assert.deepEqual(
-          allowedTargets("CI apply role"),
-          groups.map((g) => `Terraform role in ${g.label}`),
-        );
+        // Each environment's CI apply role reaches its own environment's Terraform roles only.
+        for (const apply of plan.terraform.ciApply) {
+          assert.deepEqual(
+            allowedTargets(`CI apply role of ${apply.environment ?? ""}`),
+            groups
+              .filter((g) => g.accounts.every((a) => apply.accounts.includes(a.key)))
+              .map((g) => `Terraform role in ${g.label}`),
+          );
+        }
         assert.deepEqual(
           allowedTargets("CI plan role"),
           groups.map((g) => `plan role in ${g.label}`),
         );
         assert.deepEqual(allowedTargets("any other principal"), []);
         assert.deepEqual(allowedTargets("the deployer"), []);
-        const apply = stack === "example" ? "CI apply user" : "apply workflow";
-        assert.deepEqual(allowedTargets(apply), [`CI apply role ${plan.terraform.ciRole.name}`]);
+        // Each apply identity may assume its own environment's CI apply role, and no other.
+        for (const a of plan.terraform.ciApply) {
+          const caller =
+            a.identity.kind === "iam-user"
+              ? `CI apply user ${a.identity.name}`
+              : `apply workflow, token subject ${a.identity.subjects[0] ?? ""}`;
+          assert.deepEqual(allowedTargets(caller), [`CI apply role ${a.role.name}`]);
+        }
         const planCaller = stack === "example" ? "CI plan user" : "plan workflow";
         assert.deepEqual(allowedTargets(planCaller), [
           `CI plan role ${plan.terraform.ciPlanRole.name}`,

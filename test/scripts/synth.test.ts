@@ -91,7 +91,7 @@ describe("offline synth", () => {
     const data = files.find((f) => f.path.endsWith("tf-bootstrap/pipeline.json"))?.text ?? "";
     assert.match(
       data,
-      /"environment": "production",\n\s+"role": "arn:aws:iam::111111111111:role\/terraform-ci"/,
+      /"environment": "production",\n\s+"role": "arn:aws:iam::111111111111:role\/terraform-ci-production"/,
     );
   });
 

@@ -292,7 +292,8 @@ describe("Terraform handoff rendering", function () {
     );
     const outputs = outputsOf(await synth(flat));
     const plan = pipelinePlanFromOutputs(outputs, "acme");
-    const ciRole = "arn:aws:iam::111111111111:role/terraform-ci";
+    // New stacks: each environment's apply jobs take its own CI apply role.
+    const ciRole = (env: string) => `arn:aws:iam::111111111111:role/terraform-ci-${env}`;
     assert.deepEqual(plan, {
       stack: "acme",
       mode: "iam-user",
@@ -300,7 +301,12 @@ describe("Terraform handoff rendering", function () {
       branch: "main",
       audience: IAM_USER_AUDIENCE,
       planRoleArn: "arn:aws:iam::111111111111:role/terraform-ci-plan",
-      applyRoleArns: { dev: ciRole, "pre-production": ciRole, production: ciRole },
+      applyRoleArns: {
+        dev: ciRole("dev"),
+        "pre-production": ciRole("pre-production"),
+        production: ciRole("production"),
+      },
+      applyRolesMode: "per-environment",
       stages: [
         [{ workspace: "dev", accountId: "222222222222", environment: "dev" }],
         [{ workspace: "staging", accountId: "333333333333", environment: "pre-production" }],

@@ -237,8 +237,8 @@ describe("stack files: config problems", () => {
     );
     assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
     assert.deepEqual(result.warnings.map(problemLine), [
-      "stacks/Pulumi.acme.yaml:28:3 tf-boostrap:audit = {}: is in the namespace 'tf-boostrap', not 'tf-bootstrap', so the program never reads it. Rename it to 'tf-bootstrap:audit'.",
-      "stacks/Pulumi.acme.yaml:29:3 tf-bootstrap:partition = (empty): is empty (nothing after the colon), so it is not set and its default applies. Give it a value or remove the line.",
+      "stacks/Pulumi.acme.yaml:32:3 tf-boostrap:audit = {}: is in the namespace 'tf-boostrap', not 'tf-bootstrap', so the program never reads it. Rename it to 'tf-bootstrap:audit'.",
+      "stacks/Pulumi.acme.yaml:33:3 tf-bootstrap:partition = (empty): is empty (nothing after the colon), so it is not set and its default applies. Give it a value or remove the line.",
     ]);
     assert.equal(result.config.partition, "aws");
   });

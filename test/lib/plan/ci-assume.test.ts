@@ -14,12 +14,14 @@ function config(accounts: number, overrides: Record<string, unknown> = {}): Topo
     terraformAccount: { id: "111111111111" },
     productAccounts: generatedProductAccounts(accounts),
     terraformRole: { allowedServices: ["ec2", "s3"] },
+    // The one shared apply role: the layout whose assume list grows with every account.
+    ci: { applyRoles: "shared" },
     ...overrides,
   });
 }
 
 const assumable = (c: TopologyConfig) =>
-  planTopology(c).terraform.ciRole.customerPolicies.map((p) =>
+  planTopology(c).terraform.ciApply[0].role.customerPolicies.map((p) =>
     p.document.Statement.flatMap((s) => s.Resource ?? []),
   );
 
@@ -28,7 +30,7 @@ describe("CI role assume policies at scale", () => {
     const c = config(1000);
     const checked = planTopologyChecked(c);
     assert.ok(checked.ok, JSON.stringify(!checked.ok && checked.problems));
-    const policies = checked.plan.terraform.ciRole.customerPolicies;
+    const policies = checked.plan.terraform.ciApply[0].role.customerPolicies;
     assert.ok(policies.length > 1, "1,000 ARNs cannot fit one managed policy");
     assert.ok(policies.length <= IAM_LIMITS.managedPerRole);
     const expected = checked.plan.products.map((p) => p.terraformRole.arn);
@@ -47,7 +49,7 @@ describe("CI role assume policies at scale", () => {
     const chunks = assumable(config(1000));
     for (const chunk of chunks.slice(0, -1)) {
       const next = [...chunk, "arn:aws:iam::299999999999:role/terraform"];
-      const doc = planTopology(config(1)).terraform.ciRole.customerPolicies[0].document;
+      const doc = planTopology(config(1)).terraform.ciApply[0].role.customerPolicies[0].document;
       const bigger = { ...doc, Statement: [{ ...doc.Statement[0], Resource: next }] };
       assert.ok(policySize(bigger) > IAM_LIMITS.managedPolicy, "a policy was left with room");
     }

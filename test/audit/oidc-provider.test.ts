@@ -8,7 +8,6 @@ import type { AccountOutcome, AccountSnapshot, LiveOidcProvider } from "../../li
 import { auditTargets } from "../../lib/audit/targets";
 import { OIDC_PROVIDER_TYPE } from "../../lib/guard/topology";
 import type { TopologyConfig } from "../../lib/config/parse";
-import { intentOf } from "../../lib/guard/intent";
 import type { TopologyPlan } from "../../lib/plan/model";
 import { planTopology } from "../../lib/plan/topology";
 import { audited, declaredSnapshots } from "./fixtures/declared-snapshots";
@@ -53,7 +52,6 @@ function report({ config, plan }: Planned, outcomes: AccountOutcome[]): AuditRep
     stack: "oidc",
     plan,
     targets: auditTargets(config, plan),
-    intent: { kind: "known", intent: intentOf(config, plan) },
     outcomes,
     now: NOW,
     maxKeyAgeDays: 90,

@@ -2,11 +2,17 @@
  * `npm run bench:scale`: how the program scales with the number of product accounts. For
  * generated stacks of 10, 100 and 1,000 product accounts (or `--sizes 10,100`), each in a fresh
  * process: synth wall time and peak memory, resources registered per product account, and the
- * AWS API calls a first `pulumi up` of one new account makes. Prints figures; asserts nothing.
+ * AWS API calls a first `pulumi up` of one new account makes; then the same stacks with one CI
+ * apply role per environment (`--environments`, default 10% of the accounts, at most 100): apply
+ * roles, their policies, and the largest trust, environment policy and state bucket policy against
+ * IAM's and S3's quotas. Prints figures; asserts nothing.
  */
 import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
-import { generatedStack } from "./synth/generated-stack";
+import { generatedPerEnvironmentStack, generatedStack } from "./synth/generated-stack";
+import { decodePulumiConfig, loadStackConfig } from "../lib/config/parse";
+import { IAM_LIMITS, policySize } from "../lib/plan/limits";
+import { planTopology } from "../lib/plan/topology";
 import { synthesize, type RecordedResource } from "./synth/mock-runtime";
 
 /**
@@ -37,8 +43,15 @@ interface Figures {
   ciAssumePolicies: number;
 }
 
-async function child(count: number): Promise<void> {
-  const flat = generatedStack(count);
+/** The environments of a per-environment stack of `count` accounts. */
+function environmentsFor(count: number): number {
+  return Math.max(1, Math.min(100, Math.round(count / 10)));
+}
+
+async function child(count: number, perEnvironment: boolean): Promise<void> {
+  const flat = perEnvironment
+    ? generatedPerEnvironmentStack(count, environmentsFor(count))
+    : generatedStack(count);
   const start = performance.now();
   const result = await synthesize(flat, { stack: "bench" });
   const synthMs = performance.now() - start;
@@ -76,7 +89,9 @@ async function newAccountCalls(): Promise<string> {
 
 async function main(): Promise<void> {
   const sizeFlag = process.argv.indexOf("--child");
-  if (sizeFlag >= 0) return child(Number(process.argv[sizeFlag + 1]));
+  if (sizeFlag >= 0) {
+    return child(Number(process.argv[sizeFlag + 1]), process.argv.includes("--per-environment"));
+  }
   const sizesArg = process.argv.indexOf("--sizes");
   const sizes =
     sizesArg >= 0 ? (process.argv[sizesArg + 1] ?? "").split(",").map(Number) : [10, 100, 1000];
@@ -104,6 +119,51 @@ async function main(): Promise<void> {
   if (t100 && t1000)
     console.log(`1,000/100 synth time ratio: ${(t1000.synthMs / t100.synthMs).toFixed(1)}`);
   console.log(await newAccountCalls());
+  console.log("");
+  console.log("one CI apply role per environment (accounts spread over environments)");
+  console.log(
+    "accounts | environments | synth ms | peak RSS MB | resources | CI policies | largest trust | largest environment policy | state bucket policy | state key policy",
+  );
+  for (const size of sizes) {
+    const out = execFileSync(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        __filename,
+        "--child",
+        String(size),
+        "--per-environment",
+      ],
+      { encoding: "utf8" },
+    );
+    const figures = JSON.parse(out.trim().split("\n").pop() ?? "{}") as Figures;
+    const plan = planTopology(
+      loadStackConfig(
+        decodePulumiConfig(generatedPerEnvironmentStack(size, environmentsFor(size))),
+      ),
+    );
+    const tf = plan.terraform;
+    const max = (xs: number[]) => Math.max(0, ...xs);
+    const trust = max(tf.ciApply.map((a) => policySize(a.role.trustPolicy)));
+    const reach = max(
+      tf.ciApply.flatMap((a) => a.role.customerPolicies.map((p) => policySize(p.document))),
+    );
+    console.log(
+      [
+        String(size).padStart(8),
+        String(tf.ciApply.length).padStart(12),
+        figures.synthMs.toFixed(0).padStart(8),
+        figures.peakRssMb.toFixed(0).padStart(11),
+        String(figures.resources).padStart(9),
+        String(figures.ciAssumePolicies).padStart(11),
+        `${trust}/${IAM_LIMITS.trustPolicy}`.padStart(13),
+        `${reach}/${IAM_LIMITS.managedPolicy}`.padStart(26),
+        `${policySize(tf.state.bucketPolicy)}/${IAM_LIMITS.bucketPolicy}`.padStart(19),
+        `${policySize(tf.state.kmsKey.policy)}/${IAM_LIMITS.keyPolicy}`.padStart(16),
+      ].join(" | "),
+    );
+  }
 }
 
 main().catch((err: unknown) => {

@@ -21,3 +21,25 @@ export function generatedStack(count: number): Record<string, string> {
     [`${PROJECT}:productAccounts`]: JSON.stringify(generatedProductAccounts(count)),
   };
 }
+
+/**
+ * The generated stack of `count` accounts spread round-robin over `environments` environments
+ * (`env-001`...), with one CI apply role per environment.
+ */
+export function generatedPerEnvironmentStack(
+  count: number,
+  environments: number,
+): Record<string, string> {
+  const flat = generatedStack(count);
+  const ci = JSON.parse(flat[`${PROJECT}:ci`] ?? "{}") as Record<string, unknown>;
+  return {
+    ...flat,
+    [`${PROJECT}:productAccounts`]: JSON.stringify(
+      generatedProductAccounts(count).map((a, i) => ({
+        ...a,
+        environment: `env-${String((i % environments) + 1).padStart(3, "0")}`,
+      })),
+    ),
+    [`${PROJECT}:ci`]: JSON.stringify({ ...ci, applyRoles: "per-environment" }),
+  };
+}

@@ -103,6 +103,35 @@ describe("one CI apply identity per environment", () => {
     ]);
   });
 
+  it("exports each environment's apply role and user, and their access keys only as one secret", async () => {
+    const keyed = await synth(perEnvironment({ createAccessKey: true }));
+    const ci = keyed.outputs.ci as {
+      applyRoleArns: object;
+      applyUserNames: object;
+      applyRoles: string;
+    };
+    assert.equal(ci.applyRoles, "per-environment");
+    assert.deepEqual(ci.applyRoleArns, {
+      dev: DEV_ROLE,
+      prod: PROD_ROLE,
+      staging: `arn:aws:iam::${TF}:role/terraform-ci-staging`,
+    });
+    assert.deepEqual(ci.applyUserNames, {
+      dev: "terraform-ci-dev",
+      prod: "terraform-ci-prod",
+      staging: "terraform-ci-staging",
+    });
+    assert.equal(keyed.outputs.ciRoleArn, undefined, "no shared apply role");
+    assert.equal(keyed.outputs.ciAccessKeyId, undefined, "no shared apply key");
+    assert.equal(keyed.outputs.ciApplyAccessKeys, "[secret]");
+    assert.deepEqual(
+      resources(keyed, T.accessKey)
+        .map((k) => String(k.inputs.user))
+        .sort(),
+      ["terraform-ci-dev", "terraform-ci-plan", "terraform-ci-prod", "terraform-ci-staging"],
+    );
+  });
+
   describe("a session of dev's CI apply role", () => {
     const cases: { name: string; action: string; target: () => string; bucket?: boolean }[] = [
       {

@@ -22,14 +22,29 @@ function objectAt(raw: Raw, key: string): Raw {
 
 /** The distinct environments of the raw product accounts, in config order. */
 function rawEnvironments(raw: Raw): string[] {
+  return [...new Set(rawEnvironmentSources(raw).map((s) => s.environment))];
+}
+
+/** Each environment with where it is first written: the account's index and the field. */
+function rawEnvironmentSources(
+  raw: Raw,
+): { environment: string; index: number; field: "environment" | "workspace" | "name" }[] {
   const products = Array.isArray(raw.productAccounts) ? (raw.productAccounts as unknown[]) : [];
-  const environments = products.flatMap((p) => {
+  const seen = new Set<string>();
+  return products.flatMap((p, index) => {
     if (typeof p !== "object" || p === null) return [];
     const account = p as Raw;
-    const environment = account.environment ?? account.workspace ?? account.name;
-    return typeof environment === "string" ? [environment] : [];
+    const field =
+      account.environment !== undefined
+        ? "environment"
+        : account.workspace !== undefined
+          ? "workspace"
+          : "name";
+    const environment = account[field];
+    if (typeof environment !== "string" || seen.has(environment)) return [];
+    seen.add(environment);
+    return [{ environment, index, field }];
   });
-  return [...new Set(environments)];
 }
 
 /** The problems of the per-environment apply identities' names; none in shared mode. */
@@ -46,15 +61,32 @@ export function applyRoleProblems(
   if (mode === "iam-user") bases.push(["userName", "terraform-ci"]);
   for (const [field, fallback] of bases) {
     const base = typeof ci[field] === "string" ? ci[field] : fallback;
-    const tooLong = environments.filter(
-      (e) => perEnvironmentName(base, e).length > IAM_NAME.maxLength,
+    const sources = rawEnvironmentSources(raw);
+    const tooLong = sources.filter(
+      (source) => perEnvironmentName(base, source.environment).length > IAM_NAME.maxLength,
     );
-    if (tooLong.length > 0) {
-      const longest = tooLong.reduce((a, b) => (b.length > a.length ? b : a));
+    if (tooLong.length === 0) continue;
+    const role = field === "roleName" ? "role" : "user";
+    if (tooLong.length === sources.length) {
+      // Even the shortest environment overflows: the base name is what to shorten.
+      const shortest = tooLong.reduce((a, b) =>
+        b.environment.length < a.environment.length ? b : a,
+      );
+      const name = perEnvironmentName(base, shortest.environment);
       problems.push({
         path: configPath(["ci", field]),
         value: base,
-        message: `with ci.applyRoles per-environment, each environment's CI apply ${field === "roleName" ? "role" : "user"} is named '${base}-<environment>', at most ${IAM_NAME.maxLength} characters; ${tooLong.length} environment(s) make it longer (${tooLong.join(", ")}; '${perEnvironmentName(base, longest)}' is ${perEnvironmentName(base, longest).length}). Shorten ci.${field} or the environment names, or set ci.applyRoles to shared.`,
+        message: `with ci.applyRoles per-environment, each environment's CI apply ${role} is named '${base}-<environment>', at most ${IAM_NAME.maxLength} characters; even the shortest, '${name}', is ${name.length}. Shorten ci.${field} to at most ${IAM_NAME.maxLength - 1 - shortest.environment.length} characters, or set ci.applyRoles to shared.`,
+      });
+      continue;
+    }
+    // Only some environments overflow: reported where each is first written.
+    for (const source of tooLong) {
+      const name = perEnvironmentName(base, source.environment);
+      problems.push({
+        path: configPath(["productAccounts", source.index, source.field]),
+        value: source.environment,
+        message: `with ci.applyRoles per-environment, this environment's CI apply ${role} is named '${name}', ${name.length} characters; IAM allows at most ${IAM_NAME.maxLength}. Shorten the environment name, or ci.${field} ('${base}'), or set ci.applyRoles to shared.`,
       });
     }
   }

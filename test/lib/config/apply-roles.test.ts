@@ -47,7 +47,14 @@ describe("config: ci.applyRoles", () => {
       ci: { roleName: "a".repeat(60) },
       environments: ["dev", "production"],
       expected:
-        /tf-bootstrap:ci\.roleName: .*'a{60}-production' is 71.*Shorten ci\.roleName or the environment names, or set ci\.applyRoles to shared/,
+        /tf-bootstrap:productAccounts\[1\]\.environment: .*'a{60}-production', 71 characters; IAM allows at most 64\. Shorten the environment name, or ci\.roleName \('a{60}'\), or set ci\.applyRoles to shared/,
+    },
+    {
+      name: "a role name too long for every environment, at the role name",
+      ci: { roleName: "a".repeat(61) },
+      environments: ["dev", "production"],
+      expected:
+        /tf-bootstrap:ci\.roleName: .*even the shortest, 'a{61}-dev', is 65\. Shorten ci\.roleName to at most 60 characters/,
     },
     {
       name: "a user name too long for an environment (iam-user)",

@@ -5,6 +5,7 @@ import { evaluatePolicy, type EvaluationRequest } from "../../../lib/iam/evaluat
 import type { PolicyDocument } from "../../../lib/iam/types";
 import { terraformBootstrapRoleArn } from "../../../lib/plan/administrators";
 import { policyRefArn } from "../../../lib/plan/product";
+import { applyPlanOf, type RolePlan } from "../../../lib/plan/model";
 import { planTopology } from "../../../lib/plan/topology";
 
 /**
@@ -416,23 +417,28 @@ function decisions(config: TopologyConfig): Map<string, string> {
   const stateObject = `${state.bucketArn}/${state.keyPrefix}/${product.workspace}/${root}`;
   const stateKeyArn = `arn:${p}:kms:${config.region}:${TF}:key/11111111-2222-3333-4444-555555555555`;
   const admin = config.adminPrincipals[0] ?? `arn:${p}:iam::${TF}:role/NoAdmin`;
+  // The apply path of the product's environment (its own role, or the shared one).
+  const apply = applyPlanOf(tf, product.environment);
+  assert.ok(apply, `no CI apply role for environment ${product.environment}`);
+  const ciRole = apply.role;
+  const ciIdentity = apply.identity;
   const who: Record<string, string> = {
-    ciRole: tf.ciRole.arn,
+    ciRole: ciRole.arn,
     ciPlanRole: tf.ciPlanRole.arn,
     admin,
     bootstrap: terraformBootstrapRoleArn(config),
     intruder: `arn:${p}:iam::${TF}:role/Intruder`,
     outsider: `arn:${p}:iam::999999999999:role/Attacker`,
-    nearCiRole: near(tf.ciRole.arn),
+    nearCiRole: near(ciRole.arn),
     nearCiPlanRole: near(tf.ciPlanRole.arn),
     nearAdmin: near(admin),
     terraformRole: product.terraformRole.arn,
     planRole: product.planRole.arn,
   };
-  if (tf.ciIdentity.kind === "iam-user" && tf.ciPlanIdentity.kind === "iam-user") {
-    who.ciUser = tf.ciIdentity.arn;
+  if (ciIdentity.kind === "iam-user" && tf.ciPlanIdentity.kind === "iam-user") {
+    who.ciUser = ciIdentity.arn;
     who.ciPlanUser = tf.ciPlanIdentity.arn;
-    who.nearCiUser = near(tf.ciIdentity.arn);
+    who.nearCiUser = near(ciIdentity.arn);
   }
   const out = new Map<string, string>();
   const judge = (label: string, docs: readonly PolicyDocument[], request: EvaluationRequest) =>
@@ -468,7 +474,7 @@ function decisions(config: TopologyConfig): Map<string, string> {
       });
     }
     for (const [role, plan] of Object.entries({
-      ciRole: tf.ciRole,
+      ciRole,
       ciPlanRole: tf.ciPlanRole,
       terraformRole: product.terraformRole,
       planRole: product.planRole,
@@ -495,7 +501,7 @@ function decisions(config: TopologyConfig): Map<string, string> {
       otherEnvironment: `repo:${repository}:environment:${environment}x`,
     };
     for (const [token, sub] of Object.entries(tokens)) {
-      for (const [role, plan] of Object.entries({ ciRole: tf.ciRole, ciPlanRole: tf.ciPlanRole })) {
+      for (const [role, plan] of Object.entries({ ciRole, ciPlanRole: tf.ciPlanRole })) {
         for (const aud of [config.ci.audience, `${config.ci.audience}x`]) {
           judge(
             `${token} (${aud === config.ci.audience ? "" : "other "}audience) into ${role}`,
@@ -513,17 +519,17 @@ function decisions(config: TopologyConfig): Map<string, string> {
   }
 
   // What each role's own policies allow it.
-  const own = (role: typeof tf.ciRole) => [
+  const own = (role: RolePlan) => [
     ...role.inlinePolicies.map((i) => i.document),
     ...role.customerPolicies.map((c) => c.document),
   ];
-  const identityRequests: [string, typeof tf.ciRole, string, string, Record<string, string>][] = [
-    ["ciRole", tf.ciRole, "s3:GetObject", stateObject, {}],
-    ["ciRole", tf.ciRole, "s3:PutObject", stateObject, {}],
-    ["ciRole", tf.ciRole, "s3:PutObject", `${state.bucketArn}/elsewhere/x`, {}],
-    ["ciRole", tf.ciRole, "sts:AssumeRole", product.terraformRole.arn, {}],
-    ["ciRole", tf.ciRole, "sts:AssumeRole", near(product.terraformRole.arn), {}],
-    ["ciRole", tf.ciRole, "sts:AssumeRole", product.planRole.arn, {}],
+  const identityRequests: [string, RolePlan, string, string, Record<string, string>][] = [
+    ["ciRole", ciRole, "s3:GetObject", stateObject, {}],
+    ["ciRole", ciRole, "s3:PutObject", stateObject, {}],
+    ["ciRole", ciRole, "s3:PutObject", `${state.bucketArn}/elsewhere/x`, {}],
+    ["ciRole", ciRole, "sts:AssumeRole", product.terraformRole.arn, {}],
+    ["ciRole", ciRole, "sts:AssumeRole", near(product.terraformRole.arn), {}],
+    ["ciRole", ciRole, "sts:AssumeRole", product.planRole.arn, {}],
     ["ciPlanRole", tf.ciPlanRole, "s3:GetObject", stateObject, {}],
     ["ciPlanRole", tf.ciPlanRole, "s3:PutObject", stateObject, {}],
     ["ciPlanRole", tf.ciPlanRole, "s3:PutObject", `${stateObject}.tflock`, {}],
@@ -536,9 +542,9 @@ function decisions(config: TopologyConfig): Map<string, string> {
     "kms:ResourceAliases": `alias/${state.kmsKey.alias}`,
   };
   identityRequests.push(
-    ["ciRole", tf.ciRole, "kms:Decrypt", stateKeyArn, decrypt],
+    ["ciRole", ciRole, "kms:Decrypt", stateKeyArn, decrypt],
     ["ciPlanRole", tf.ciPlanRole, "kms:Decrypt", stateKeyArn, decrypt],
-    ["ciRole", tf.ciRole, "kms:Decrypt", stateKeyArn, { ...viaS3, "kms:ResourceAliases": "x" }],
+    ["ciRole", ciRole, "kms:Decrypt", stateKeyArn, { ...viaS3, "kms:ResourceAliases": "x" }],
   );
   const boundary =
     config.terraformRole.permissionsBoundary === undefined
@@ -573,7 +579,7 @@ function decisions(config: TopologyConfig): Map<string, string> {
           "iam:CreatePolicyVersion",
           policyRefArn(p, product.accountId, ref),
           {},
-        ] as [string, typeof tf.ciRole, string, string, Record<string, string>],
+        ] as [string, RolePlan, string, string, Record<string, string>],
     ),
     ["planRole", product.planRole, "ec2:DescribeInstances", "*", {}],
     ["planRole", product.planRole, "ec2:RunInstances", "*", {}],

@@ -303,6 +303,22 @@ export const CLAIMS: readonly Claim[] = [
     sources: BOTH,
   },
   {
+    id: "ci-apply-role-environment-scoped",
+    policy: "ci-apply-role-environment-scoped",
+    text: "With one CI apply role per environment, each admits only its environment's CI identity, may assume only its environment's Terraform roles, reads and writes only its environment's state and lockfiles, is trusted by no other environment's Terraform role, and can still do its own job.",
+    findings: [
+      "ApplyRole::Missing::*",
+      "Trust::OtherEnvironment::*",
+      "Trust::OtherEnvironmentApplyRole::*",
+      "Reach::*",
+    ],
+    evaluation: {
+      fn: "checkApplyRoleEnvironmentScope",
+      file: "lib/guard/apply-environment.ts",
+    },
+    sources: ["policies"],
+  },
+  {
     id: "ci-role-least-privilege",
     policy: "ci-role-least-privilege",
     text: "Each CI role may do in the Terraform account only what its path needs: read state, write it (apply) or only lockfiles (plan), use the state key, hold the lock.",

@@ -2065,6 +2065,64 @@ export const MUTATIONS: readonly Mutation[] = [
     edit: (s) => s.set("terraform-state-bucket-lifecycle", "rules", UNKNOWN.array),
     finding: "Unknown::rules",
   },
+  // ci-apply-role-environment-scoped: the per-environment layout of example-oidc.
+  {
+    id: "ci-apply-env/dev-trusts-production-job",
+    claim: "ci-apply-role-environment-scoped",
+    stack: "environments",
+    what: "the dev CI apply role admits the production environment's jobs",
+    edit: addSubject(
+      "terraform-ci-role-dev",
+      GH,
+      "repo:acme/infrastructure:environment:production",
+    ),
+    finding: "Trust::OtherEnvironment::production",
+  },
+  {
+    id: "ci-apply-env/dev-reaches-production-role",
+    claim: "ci-apply-role-environment-scoped",
+    stack: "environments",
+    what: "the dev CI apply role may assume production's Terraform role",
+    edit: (s) =>
+      s.doc("terraform-ci-role-dev-terraform-ci-dev-reach-1", (d) => {
+        const st = d.Statement[0] as Statement;
+        st.Resource = [...listOf(st.Resource), "arn:aws:iam::444444444444:role/terraform"];
+      }),
+    finding: "Reach::AssumeRole::arn:aws:iam::444444444444:role/terraform",
+  },
+  {
+    id: "ci-apply-env/dev-writes-every-workspace",
+    claim: "ci-apply-role-environment-scoped",
+    stack: "environments",
+    what: "the dev CI apply role may read and write every workspace's state",
+    edit: (s) =>
+      s.doc("terraform-ci-role-dev-terraform-ci-dev-reach-1", (d) => {
+        const st = d.Statement[1] as Statement;
+        st.Resource = ["arn:aws:s3:::acme-tfstate-111111111111-eu-west-1/terraform/*"];
+      }),
+    finding: "Reach::State::*",
+  },
+  {
+    id: "ci-apply-env/production-role-trusts-dev",
+    claim: "ci-apply-role-environment-scoped",
+    stack: "environments",
+    what: "production's Terraform role also trusts the dev CI apply role",
+    edit: trust("prod-terraform-role", (st) =>
+      condition(st, "ArnEquals", "aws:PrincipalArn", [
+        `arn:aws:iam::${TF}:role/terraform-ci-production`,
+        `arn:aws:iam::${TF}:role/terraform-ci-dev`,
+      ]),
+    ),
+    finding: "Trust::OtherEnvironmentApplyRole::*",
+  },
+  {
+    id: "ci-apply-env/dev-role-removed",
+    claim: "ci-apply-role-environment-scoped",
+    stack: "environments",
+    what: "the dev CI apply role removed (its jobs would need another environment's role)",
+    edit: (s) => void s.remove("terraform-ci-role-dev"),
+    finding: "ApplyRole::Missing::dev",
+  },
 ];
 
 /** Every benign edit of the corpus. */

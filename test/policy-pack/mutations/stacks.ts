@@ -8,7 +8,14 @@ import { configuredStack, exampleStack, type EngineResource } from "../helpers/e
 import { getValue, stackConfig, withValue } from "../../helpers/stack";
 
 /** The stacks of the corpus. */
-export const CORPUS_STACKS = ["iam-user", "github", "gitlab", "dynamodb", "boundary"] as const;
+export const CORPUS_STACKS = [
+  "iam-user",
+  "github",
+  "gitlab",
+  "dynamodb",
+  "boundary",
+  "environments",
+] as const;
 
 /** One of {@link CORPUS_STACKS}. */
 export type CorpusStack = (typeof CORPUS_STACKS)[number];
@@ -23,13 +30,29 @@ async function build(stack: CorpusStack): Promise<EngineResource[]> {
   switch (stack) {
     case "iam-user":
       return exampleStack("example");
-    case "github":
+    // The OIDC stacks with one CI apply role shared by every environment, the layout the
+    // corpus's CI-role edits are written against; the per-environment layout is broken edit by
+    // edit in test/policy-pack/apply-environment.test.ts.
+    case "github": {
+      const flat = stackConfig("example-oidc");
+      const ci = getValue<Record<string, unknown>>(flat, "ci");
+      return configuredStack(
+        withValue(flat, "ci", { ...ci, applyRoles: "shared" }),
+        "corpus-github",
+      );
+    }
+    case "environments":
       return exampleStack("example-oidc");
     case "gitlab": {
       const flat = stackConfig("example-oidc");
       const ci = getValue<Record<string, unknown>>(flat, "ci");
       return configuredStack(
-        withValue(flat, "ci", { ...ci, mode: "gitlab-oidc", repository: GITLAB_PROJECT }),
+        withValue(flat, "ci", {
+          ...ci,
+          applyRoles: "shared",
+          mode: "gitlab-oidc",
+          repository: GITLAB_PROJECT,
+        }),
         "corpus-gitlab",
       );
     }

@@ -122,7 +122,11 @@ describe("the picture's answers come from evaluating the plan's documents", func
         // Each environment's CI apply role reaches its own environment's Terraform roles only.
         for (const apply of plan.terraform.ciApply) {
           assert.deepEqual(
-            allowedTargets(`CI apply role of ${apply.environment ?? ""}`),
+            allowedTargets(
+              apply.environment === undefined
+                ? "CI apply role"
+                : `CI apply role of ${apply.environment}`,
+            ),
             groups
               .filter((g) => g.accounts.every((a) => apply.accounts.includes(a.key)))
               .map((g) => `Terraform role in ${g.label}`),

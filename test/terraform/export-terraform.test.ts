@@ -194,7 +194,7 @@ describe("npm run export-terraform", function () {
       args: () => ["--stack", "acme"],
       stdin: JSON.stringify({ terraformAccountId: "111111111111" }),
       stderr:
-        /\[TFB_OUTPUTS_INVALID\] the stack outputs from stdin cannot make the Terraform handoff \(5 problems\); no file was written:\n {2}- workspaces = \(missing\): is missing[\s\S]*- backend = \(missing\)[\s\S]*pulumi stack output --json --stack acme > outputs\.json/,
+        /\[TFB_OUTPUTS_INVALID\] the stack outputs from stdin cannot make the Terraform handoff \(4 problems\); no file was written:\n {2}- workspaces = \(missing\): is missing[\s\S]*- backend = \(missing\)[\s\S]*pulumi stack output --json --stack acme > outputs\.json/,
     },
     {
       name: "for the outputs of a stack deployed before the plan path, saying to run `pulumi up` first",

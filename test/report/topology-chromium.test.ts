@@ -129,7 +129,7 @@ describe("the topology picture, rendered in headless Chromium", function () {
     for (const label of [
       "Terraform account 111111111111",
       "CI system",
-      "CI apply role",
+      "CI apply roles",
       "CI plan role",
       "Terraform state",
       "admin (break-glass)",
@@ -165,11 +165,13 @@ describe("the topology picture, rendered in headless Chromium", function () {
 
   it("has both tables: who may assume what (one row per caller), state access (one row per identity)", function () {
     const [assume, state] = measure.tables;
-    // Callers: 3 apply subjects + 2 plan subjects (pull requests, the protected branch) + 2 CI
-    // roles + admin, deployer, anyone else, product role.
-    assert.equal(assume, 1 + 11);
-    // Identities: 2 CI roles, the admin, the deployer, anyone else, a product role.
-    assert.equal(state, 1 + 6);
+    // Callers: 3 apply subjects + 2 plan subjects (pull requests, the protected branch) + 3 CI
+    // apply roles (one per environment) + the CI plan role + admin, deployer, anyone else,
+    // product role.
+    assert.equal(assume, 1 + 13);
+    // Identities: 3 CI apply roles, the CI plan role, the admin, the deployer, anyone else, a
+    // product role.
+    assert.equal(state, 1 + 8);
     assert.ok(html.includes("acct-39"), "every account is listed in the tables");
   });
 

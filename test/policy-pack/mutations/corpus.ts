@@ -2085,7 +2085,7 @@ export const MUTATIONS: readonly Mutation[] = [
     what: "the dev CI apply role may assume production's Terraform role",
     edit: (s) =>
       s.doc("terraform-ci-role-dev-terraform-ci-dev-reach-1", (d) => {
-        const st = d.Statement[0] as Statement;
+        const st = d.Statement[0];
         st.Resource = [...listOf(st.Resource), "arn:aws:iam::444444444444:role/terraform"];
       }),
     finding: "Reach::AssumeRole::arn:aws:iam::444444444444:role/terraform",
@@ -2097,7 +2097,7 @@ export const MUTATIONS: readonly Mutation[] = [
     what: "the dev CI apply role may read and write every workspace's state",
     edit: (s) =>
       s.doc("terraform-ci-role-dev-terraform-ci-dev-reach-1", (d) => {
-        const st = d.Statement[1] as Statement;
+        const st = d.Statement[1];
         st.Resource = ["arn:aws:s3:::acme-tfstate-111111111111-eu-west-1/terraform/*"];
       }),
     finding: "Reach::State::*",

@@ -5,8 +5,7 @@
  * the stack file.
  */
 import { configPath } from "./parse";
-
-type Raw = Readonly<Record<string, unknown>>;
+import { objectAt, type Raw } from "./raw";
 
 /** One accepted risk: the setting that accepts it and what it means. */
 export interface AcknowledgedRisk {
@@ -14,11 +13,6 @@ export interface AcknowledgedRisk {
   readonly setting: string;
   /** What the stack allows because of it, in the reviewer's terms. */
   readonly message: string;
-}
-
-function objectAt(raw: Raw, key: string): Raw {
-  const value = raw[key];
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Raw) : {};
 }
 
 /** The risks the stack config (keys without the namespace) acknowledges, in config order. */

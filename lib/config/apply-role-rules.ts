@@ -7,17 +7,11 @@
  */
 import type { ConfigProblem } from "../errors/config-error";
 import { IAM_NAME } from "./rules";
-
-type Raw = Readonly<Record<string, unknown>>;
+import { objectAt, type Raw } from "./raw";
 
 /** The name of an environment's CI apply role or user: `<base>-<environment>`. */
 export function perEnvironmentName(base: string, environment: string): string {
   return `${base}-${environment}`;
-}
-
-function objectAt(raw: Raw, key: string): Raw {
-  const value = raw[key];
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Raw) : {};
 }
 
 /** The distinct environments of the raw product accounts, in config order. */

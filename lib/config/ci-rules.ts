@@ -17,13 +17,7 @@ import { DEFAULT_TOOL_VERSIONS } from "./names";
 import { pipelineConfigProblems } from "./pipeline-rules";
 import { suggestService } from "./service-aliases";
 import { GITHUB_REPOSITORY, GITLAB_PROJECT, SERVICE_PREFIX, follows, type NameRule } from "./rules";
-
-type Raw = Readonly<Record<string, unknown>>;
-
-function objectAt(raw: Raw, key: string): Raw {
-  const value = raw[key];
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Raw) : {};
-}
+import { objectAt, type Raw } from "./raw";
 
 const REPOSITORY_RULES: Readonly<Record<string, NameRule>> = {
   "github-oidc": GITHUB_REPOSITORY,

@@ -11,22 +11,12 @@
 import type { ConfigProblem } from "../errors/config-error";
 import { DEFAULT_BOOTSTRAP_ROLE } from "./schema";
 import { IAM_NAME, IAM_PATH, follows } from "./rules";
+import { objectAt, stringAt, type Raw } from "./raw";
 
-type Raw = Readonly<Record<string, unknown>>;
 type PathOf = (path: readonly PropertyKey[]) => string;
 
 /** Characters IAM reads as wildcards or the start of a policy variable in an ARN. */
 export const IAM_SPECIAL = /[*?]|\$\{/;
-
-function objectAt(raw: Raw, key: string): Raw {
-  const value = raw[key];
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Raw) : {};
-}
-
-function stringAt(raw: Raw, key: string): string | undefined {
-  const value = raw[key];
-  return typeof value === "string" ? value : undefined;
-}
 
 /** The one ARN shape an admin principal may have: a role or user of the Terraform account. */
 const PRINCIPAL_ARN = /^arn:([^:]*):iam::([^:]*):(role|user)(\/.*)$/;

@@ -7,8 +7,8 @@
 import type { ConfigProblem } from "../errors/config-error";
 import { pinnedToolSha256, type PipelineTool } from "../pipeline/pins";
 import { follows, type NameRule } from "./rules";
+import { objectAt, type Raw } from "./raw";
 
-type Raw = Readonly<Record<string, unknown>>;
 type PathOf = (path: readonly PropertyKey[]) => string;
 
 /**
@@ -54,11 +54,6 @@ export const SHARED_STATE_KEY = "terraform.tfstate";
 
 /** The most parallel jobs a stage's matrix may run (GitHub's matrix limit). */
 export const MAX_PARALLEL_LIMIT = 256;
-
-function objectAt(raw: Raw, key: string): Raw {
-  const value = raw[key];
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Raw) : {};
-}
 
 function rawWorkspaces(raw: Raw): string[] {
   const products = Array.isArray(raw.productAccounts) ? (raw.productAccounts as unknown[]) : [];

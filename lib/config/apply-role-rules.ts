@@ -15,7 +15,7 @@ export function perEnvironmentName(base: string, environment: string): string {
 }
 
 /** The distinct environments of the raw product accounts, in config order. */
-function rawEnvironments(raw: Raw): string[] {
+export function rawEnvironments(raw: Raw): string[] {
   return [...new Set(rawEnvironmentSources(raw).map((s) => s.environment))];
 }
 

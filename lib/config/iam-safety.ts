@@ -11,6 +11,7 @@
 import type { ConfigProblem } from "../errors/config-error";
 import { DEFAULT_BOOTSTRAP_ROLE } from "./schema";
 import { IAM_NAME, IAM_PATH, follows } from "./rules";
+import { perEnvironmentName, rawEnvironments } from "./apply-role-rules";
 import { objectAt, stringAt, type Raw } from "./raw";
 
 type PathOf = (path: readonly PropertyKey[]) => string;
@@ -64,18 +65,28 @@ export function adminPrincipalProblem(
  * name (IAM names are unique per account regardless of case and path), with the setting that
  * names each: the CI roles always, the CI users in iam-user mode.
  */
-function generatedIdentities(raw: Raw): Map<string, string> {
+function generatedIdentities(raw: Raw): Map<string, { setting: string; path: "apply" | "plan" }> {
   const ci = objectAt(raw, "ci");
-  const identities = new Map<string, string>();
-  const add = (kind: "role" | "user", key: string, fallback: string) => {
+  const iamUser = (stringAt(ci, "mode") ?? "iam-user") === "iam-user";
+  const perEnvironment = stringAt(ci, "applyRoles") !== "shared";
+  const identities = new Map<string, { setting: string; path: "apply" | "plan" }>();
+  const add = (kind: "role" | "user", key: string, fallback: string, path: "apply" | "plan") => {
     const name = stringAt(ci, key) ?? fallback;
-    identities.set(`${kind}/${name.toLowerCase()}`, `ci.${key}`);
+    identities.set(`${kind}/${name.toLowerCase()}`, { setting: `ci.${key}`, path });
+    // The apply path's identities of every environment: `<name>-<environment>`.
+    if (path !== "apply" || !perEnvironment) return;
+    for (const environment of rawEnvironments(raw)) {
+      identities.set(`${kind}/${perEnvironmentName(name, environment).toLowerCase()}`, {
+        setting: `ci.${key}, environment '${environment}'`,
+        path,
+      });
+    }
   };
-  add("role", "roleName", "terraform-ci");
-  add("role", "planRoleName", "terraform-ci-plan");
-  if ((stringAt(ci, "mode") ?? "iam-user") === "iam-user") {
-    add("user", "userName", "terraform-ci");
-    add("user", "planUserName", "terraform-ci-plan");
+  add("role", "roleName", "terraform-ci", "apply");
+  add("role", "planRoleName", "terraform-ci-plan", "plan");
+  if (iamUser) {
+    add("user", "userName", "terraform-ci", "apply");
+    add("user", "planUserName", "terraform-ci-plan", "plan");
   }
   return identities;
 }
@@ -90,9 +101,9 @@ function generatedIdentityProblem(raw: Raw, arn: string): string | undefined {
   const match = /:(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
   if (match === null) return undefined;
   const [, kind = "", name = ""] = match;
-  const setting = generatedIdentities(raw).get(`${kind}/${name.toLowerCase()}`);
-  if (setting === undefined) return undefined;
-  const path = setting.toLowerCase().includes("plan") ? "plan" : "apply";
+  const generated = generatedIdentities(raw).get(`${kind}/${name.toLowerCase()}`);
+  if (generated === undefined) return undefined;
+  const { setting, path } = generated;
   return `is the CI ${path} ${kind} the stack creates (${setting}). Admin principals may rewrite the state bucket's and the keys' policies, so ${path === "plan" ? "the code of every pull request" : "every pipeline run"} could take state for itself. Name the roles or users people assume for break-glass instead, such as arn:${stringAt(raw, "partition") ?? "aws"}:iam::<terraform account>:role/PlatformAdmin.`;
 }
 

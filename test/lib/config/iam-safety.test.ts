@@ -111,6 +111,12 @@ const refused: Case[] = [
     message: /CI apply role the stack creates \(ci\.roleName\)/,
   },
   {
+    name: "an admin that is one environment's CI apply role (per-environment apply roles)",
+    mutate: (c) => (c.adminPrincipals = [`arn:aws:iam::${TF}:role/terraform-ci-prod`]),
+    path: `${P}adminPrincipals[0]`,
+    message: /CI apply role the stack creates \(ci\.roleName, environment 'prod'\)/,
+  },
+  {
     name: "an admin that is the CI user of the apply path",
     mutate: (c) => (c.adminPrincipals = [`arn:aws:iam::${TF}:user/terraform-ci`]),
     path: `${P}adminPrincipals[0]`,

@@ -16,7 +16,14 @@
  * policies (in the bucket's account either may allow). With shared apply roles the policy has
  * nothing to judge and passes (docs/ci-apply-roles.md).
  */
-import { judgeRequest, type PartialRequest, type RequestPrincipal } from "../iam/judge";
+import {
+  judgeRequest,
+  mayBeAllowed,
+  principalRequest,
+  surelyAllowed,
+  type PartialRequest,
+  type RequestPrincipal,
+} from "../iam/judge";
 import { normalizeDocument } from "../iam/normalize";
 import type { PolicyDocument } from "../iam/types";
 import { WEB_IDENTITY_ACTION } from "../plan/trust";
@@ -29,32 +36,11 @@ import { principalLabel, trustDocument, type Topology } from "./topology";
 
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 
-/** A request of the CI apply role `roleArn`, in the Terraform account. */
+/** A request of the CI apply role `roleArn`, in the Terraform account, over TLS. */
 function asRole(intent: StackIntent, roleArn: string, action: string, resource: string) {
-  return {
-    action,
-    resource,
-    principal: { kind: "aws" as const, arn: roleArn, accountId: intent.terraformAccountId },
-    context: {
-      "aws:PrincipalArn": roleArn,
-      "aws:PrincipalAccount": intent.terraformAccountId,
-      "aws:SecureTransport": "true",
-    },
-  };
-}
-
-/** Whether the documents may allow the request and no certain Deny refuses it. */
-function mayBeAllowed(docs: readonly PolicyDocument[], request: PartialRequest): boolean {
-  const judged = docs.map((d) => judgeRequest(d, request));
-  if (judged.some((j) => j.deny === "yes")) return false;
-  return judged.some((j) => j.allow !== "no");
-}
-
-/** Whether the documents certainly allow the request and no Deny may refuse it. */
-function surelyAllowed(docs: readonly PolicyDocument[], request: PartialRequest): boolean {
-  const judged = docs.map((d) => judgeRequest(d, request));
-  if (judged.some((j) => j.deny !== "no")) return false;
-  return judged.some((j) => j.allow === "yes");
+  return principalRequest(roleArn, intent.terraformAccountId, action, resource, {
+    "aws:SecureTransport": "true",
+  });
 }
 
 /** The state requests that reach workspace `workspace`: its state objects and lockfiles. */

@@ -16,14 +16,13 @@
  * boundary, a role that may create roles is reported unless the config accepts it
  * (`terraformRole.acknowledgeIamWithoutBoundary`).
  */
-import { judgeRequest, type PartialRequest } from "../iam/judge";
+import { certainlyDenied, mayBeAllowed, principalRequest } from "../iam/judge";
 import {
   BOUNDARY_REMOVAL_ACTIONS,
   BOUNDED_IDENTITY_ACTIONS,
   POLICY_CHANGE_ACTIONS,
   SELF_CHANGE_ACTIONS,
 } from "../plan/product";
-import type { PolicyDocument } from "../iam/types";
 import type { Findings } from "./finding";
 import type { PrincipalEntry } from "./iam-index";
 import { permissionsOf } from "./iam-index";
@@ -59,15 +58,6 @@ function bootstrapRoleOf(role: PrincipalEntry): string | undefined {
 }
 
 /** Whether the documents together refuse the request with a Deny that always holds. */
-function refused(docs: readonly PolicyDocument[], request: PartialRequest): boolean {
-  return docs.some((doc) => judgeRequest(doc, request).deny === "yes");
-}
-
-/** Whether the documents may allow the request (an Allow that may apply, no certain Deny). */
-function mayAllow(docs: readonly PolicyDocument[], request: PartialRequest): boolean {
-  const judged = docs.map((doc) => judgeRequest(doc, request));
-  return !judged.some((j) => j.deny === "yes") && judged.some((j) => j.allow !== "no");
-}
 
 function targetsOf(topology: Topology, role: PrincipalEntry, roleArn: string): Target[] {
   const account = role.account.kind === "account" ? role.account.id : undefined;
@@ -122,20 +112,6 @@ function targetsOf(topology: Topology, role: PrincipalEntry, roleArn: string): T
   ];
 }
 
-function request(
-  roleArn: string,
-  accountId: string,
-  action: string,
-  resource: string,
-): PartialRequest {
-  return {
-    action,
-    resource,
-    principal: { kind: "aws", arn: roleArn, accountId },
-    context: { "aws:PrincipalArn": roleArn, "aws:PrincipalAccount": accountId },
-  };
-}
-
 function checkRole(topology: Topology, role: PrincipalEntry, out: Findings): void {
   if (out.unreadable(role.arn, role.resource, "which role the guards must protect")) return;
   if (role.arn.kind !== "value" || role.account.kind !== "account") return;
@@ -150,7 +126,7 @@ function checkRole(topology: Topology, role: PrincipalEntry, out: Findings): voi
     "DenyIdentitiesWithoutBoundary and DenyRemovingBoundaries).";
   for (const target of targetsOf(topology, role, roleArn)) {
     for (const action of target.actions) {
-      if (refused(docs, request(roleArn, accountId, action, target.arn))) continue;
+      if (certainlyDenied(docs, principalRequest(roleArn, accountId, action, target.arn))) continue;
       out.add(
         `SelfProtection::${target.kind}:${action}`,
         `${principalLabel(role)} is not refused ${action} on ${target.arn} by a Deny of its own ` +
@@ -166,15 +142,15 @@ function checkRole(topology: Topology, role: PrincipalEntry, out: Findings): voi
     const other = `arn:${role.account.partition}:iam::${accountId}:policy/tf-bootstrap-probe`;
     for (const action of BOUNDED_IDENTITY_ACTIONS) {
       const without = {
-        ...request(roleArn, accountId, action, probe),
+        ...principalRequest(roleArn, accountId, action, probe),
         absent: ["iam:PermissionsBoundary"],
       };
-      const elsewhere = request(roleArn, accountId, action, probe);
+      const elsewhere = principalRequest(roleArn, accountId, action, probe);
       const withOther = {
         ...elsewhere,
         context: { ...elsewhere.context, "iam:PermissionsBoundary": other },
       };
-      if (refused(docs, without) && refused(docs, withOther)) continue;
+      if (certainlyDenied(docs, without) && certainlyDenied(docs, withOther)) continue;
       out.add(
         `Boundary::NotRequired:${action}`,
         `${principalLabel(role)} has the permissions boundary ${boundary.value} but is not ` +
@@ -184,7 +160,7 @@ function checkRole(topology: Topology, role: PrincipalEntry, out: Findings): voi
       );
     }
     for (const action of BOUNDARY_REMOVAL_ACTIONS) {
-      if (refused(docs, request(roleArn, accountId, action, probe))) continue;
+      if (certainlyDenied(docs, principalRequest(roleArn, accountId, action, probe))) continue;
       out.add(
         `Boundary::Removable:${action}`,
         `${principalLabel(role)} is not refused ${action}: it could remove the boundary from ` +
@@ -195,8 +171,8 @@ function checkRole(topology: Topology, role: PrincipalEntry, out: Findings): voi
     return;
   }
   const intent = topology.intent.kind === "known" ? topology.intent.intent : undefined;
-  const createsRoles = mayAllow(docs, {
-    ...request(roleArn, accountId, "iam:CreateRole", probe),
+  const createsRoles = mayBeAllowed(docs, {
+    ...principalRequest(roleArn, accountId, "iam:CreateRole", probe),
     absent: ["iam:PermissionsBoundary"],
   });
   if (createsRoles && intent?.iamWithoutBoundary !== true) {

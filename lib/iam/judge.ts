@@ -229,3 +229,42 @@ function condition(
   }
   return negatedBase ? not(fromBoolean(anyMatch)) : fromBoolean(anyMatch);
 }
+
+/**
+ * Over the documents that together decide a request (identity policies, a resource policy):
+ * whether an Allow may apply and no Deny certainly applies, whatever the unknown keys are.
+ */
+export function mayBeAllowed(docs: readonly PolicyDocument[], request: PartialRequest): boolean {
+  const judged = docs.map((doc) => judgeRequest(doc, request));
+  return !judged.some((j) => j.deny === "yes") && judged.some((j) => j.allow !== "no");
+}
+
+/** Over the documents: whether an Allow certainly applies and no Deny may apply. */
+export function surelyAllowed(docs: readonly PolicyDocument[], request: PartialRequest): boolean {
+  const judged = docs.map((doc) => judgeRequest(doc, request));
+  return !judged.some((j) => j.deny !== "no") && judged.some((j) => j.allow === "yes");
+}
+
+/** Over the documents: whether a Deny certainly applies, whatever the unknown keys are. */
+export function certainlyDenied(docs: readonly PolicyDocument[], request: PartialRequest): boolean {
+  return docs.some((doc) => judgeRequest(doc, request).deny === "yes");
+}
+
+/**
+ * A request of the IAM role or user `arn` of account `accountId`, with the principal's own
+ * context keys (which a caller cannot choose) and `context` besides; every other key unknown.
+ */
+export function principalRequest(
+  arn: string,
+  accountId: string,
+  action: string,
+  resource: string,
+  context: Readonly<Record<string, string>> = {},
+): PartialRequest {
+  return {
+    action,
+    resource,
+    principal: { kind: "aws", arn, accountId },
+    context: { "aws:PrincipalArn": arn, "aws:PrincipalAccount": accountId, ...context },
+  };
+}

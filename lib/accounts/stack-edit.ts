@@ -117,15 +117,6 @@ function entryName(item: unknown): string | undefined {
   return typeof name === "string" ? name : undefined;
 }
 
-/** The names of the entries of `tf-bootstrap:productAccounts`, in file order. */
-export function accountNames(text: string): string[] {
-  const parsed = parse(text);
-  if ("error" in parsed) return [];
-  const found = accountsSeq(parsed.doc);
-  if (!("seq" in found) || found.seq === undefined) return [];
-  return found.seq.items.map(entryName).filter((n): n is string => n !== undefined);
-}
-
 function findEntry(text: string, name: string) {
   const parsed = parse(text);
   if ("error" in parsed) return { error: parsed.error };

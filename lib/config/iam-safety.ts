@@ -16,9 +16,6 @@ import { objectAt, stringAt, type Raw } from "./raw";
 
 type PathOf = (path: readonly PropertyKey[]) => string;
 
-/** Characters IAM reads as wildcards or the start of a policy variable in an ARN. */
-export const IAM_SPECIAL = /[*?]|\$\{/;
-
 /** The one ARN shape an admin principal may have: a role or user of the Terraform account. */
 const PRINCIPAL_ARN = /^arn:([^:]*):iam::([^:]*):(role|user)(\/.*)$/;
 

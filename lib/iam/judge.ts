@@ -87,11 +87,6 @@ export function judgeRequest(doc: PolicyDocument, request: PartialRequest): Judg
   };
 }
 
-/** Whether a request judged so is refused whatever the unknown keys are. */
-export function certainlyRefused(judgment: Judgment): boolean {
-  return judgment.deny === "yes" || judgment.allow === "no";
-}
-
 function or(a: Tri, b: Tri): Tri {
   if (a === "yes" || b === "yes") return "yes";
   return a === "maybe" || b === "maybe" ? "maybe" : "no";

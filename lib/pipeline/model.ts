@@ -4,7 +4,6 @@
  * {@link renderPipeline} turns it into files.
  */
 
-import { chunkBySize } from "../plan/chunk";
 
 /** How CI authenticates to AWS: an IAM user's access keys, or the platform's OIDC token. */
 export type CiMode = "iam-user" | "github-oidc" | "gitlab-oidc";
@@ -142,14 +141,6 @@ export function stageWorkspaces(
   stage: readonly PipelineWorkspace[],
 ): PipelineWorkspace[] {
   return stage.filter((w) => root.workspaces.includes(w.workspace));
-}
-
-/**
- * The (root, workspace) pairs in consecutive chunks of at most `limit`: one CI matrix each
- * (GitHub Actions: 256 jobs per matrix; GitLab: 200 per `parallel: matrix`).
- */
-export function pairChunks(plan: PipelinePlan, limit: number): RootWorkspace[][] {
-  return chunkBySize(rootWorkspaces(plan), (chunk) => chunk.length <= limit);
 }
 
 /** A stage's label in job names: its environment when it has one, else its number. */

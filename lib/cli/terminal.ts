@@ -40,7 +40,10 @@ const STYLES: Readonly<Record<Tone, Parameters<typeof styleText>[0]>> = {
 
 /** A painter: `paint("error", text)` colours text when colour is on, returns it as is when off. */
 export function painter(enabled: boolean): (tone: Tone, text: string) => string {
-  return (tone, text) => (enabled ? styleText(STYLES[tone], text) : text);
+  // colorEnabled has decided for the stream written to; Node 22+'s styleText would otherwise
+  // decide again, for process.stdout, and drop the colour when stdout is not a terminal.
+  return (tone, text) =>
+    enabled ? styleText(STYLES[tone], text, { validateStream: false }) : text;
 }
 
 /** A progress line for long runs. */

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { createStack, readStackConfig, type StackOutputs } from "./components/stack";
+import { createStack, readStackConfig, type ProgramOutputs } from "./components/stack";
 import { ConfigError } from "./lib/errors/config-error";
 
 // Wiring only: validate the stack config (every problem at once, before any resource), build
 // the topology, export what Terraform needs.
-function build(): StackOutputs {
+function build(): ProgramOutputs {
   try {
     return createStack(readStackConfig());
   } catch (error) {
@@ -15,7 +15,8 @@ function build(): StackOutputs {
   }
 }
 
-const outputs = build();
+// Every output any part of an organisation exports; a part that has none leaves it out.
+const outputs: Readonly<Record<string, unknown>> = { ...build() };
 
 export const terraformAccountId = outputs.terraformAccountId;
 export const workspaces = outputs.workspaces;
@@ -31,3 +32,5 @@ export const ciSecretAccessKey = outputs.ciSecretAccessKey;
 export const ciPlanAccessKeyId = outputs.ciPlanAccessKeyId;
 export const ciPlanSecretAccessKey = outputs.ciPlanSecretAccessKey;
 export const ciApplyAccessKeys = outputs.ciApplyAccessKeys;
+export const orgCore = outputs.orgCore;
+export const orgGroup = outputs.orgGroup;

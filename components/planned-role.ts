@@ -14,13 +14,17 @@ export interface PlannedRoleResources {
 /**
  * Creates a role from its plan: the role, one resource per inline policy and managed policy,
  * and the exclusive resources that remove, on the next `up`, any inline or managed policy
- * attached out of band.
+ * attached out of band. With `adopt`, each resource is imported from the role that exists
+ * already (by the id the AWS provider imports it by) instead of created: a group stack taking
+ * over the roles a single stack created (docs/org-stacks.md, migration).
  */
 export function createPlannedRole(
   name: string,
   plan: RolePlan,
   opts: pulumi.CustomResourceOptions,
+  adopt = false,
 ): PlannedRoleResources {
+  const imported = (id: string): pulumi.CustomResourceOptions => (adopt ? { import: id } : {});
   const role = new aws.iam.Role(
     name,
     {
@@ -32,7 +36,7 @@ export function createPlannedRole(
       tags: { [ACCESS_TAG]: plan.access },
       ...(plan.permissionsBoundaryArn ? { permissionsBoundary: plan.permissionsBoundaryArn } : {}),
     },
-    opts,
+    { ...opts, ...imported(plan.name) },
   );
   const child = { ...opts, dependsOn: [role] };
   const inlinePolicies = plan.inlinePolicies.map(
@@ -40,20 +44,20 @@ export function createPlannedRole(
       new aws.iam.RolePolicy(
         `${name}-${p.name}`,
         { role: plan.name, name: p.name, policy: renderDocument(p.document) },
-        child,
+        { ...child, ...imported(`${plan.name}:${p.name}`) },
       ),
   );
   new aws.iam.RolePoliciesExclusive(
     `${name}-inline-exclusive`,
     { roleName: plan.name, policyNames: plan.inlinePolicies.map((p) => p.name) },
-    { ...opts, dependsOn: [role, ...inlinePolicies] },
+    { ...opts, dependsOn: [role, ...inlinePolicies], ...imported(plan.name) },
   );
   const attachments: aws.iam.RolePolicyAttachment[] = plan.managedPolicyArns.map(
     (arn) =>
       new aws.iam.RolePolicyAttachment(
         `${name}-${arn.slice(arn.lastIndexOf("/") + 1)}`,
         { role: plan.name, policyArn: arn },
-        child,
+        { ...child, ...imported(`${plan.name}/${arn}`) },
       ),
   );
   const customerPolicies = plan.customerPolicies.map((p) => {
@@ -65,13 +69,13 @@ export function createPlannedRole(
         description: p.description,
         policy: renderDocument(p.document),
       },
-      opts,
+      { ...opts, ...imported(p.arn) },
     );
     attachments.push(
       new aws.iam.RolePolicyAttachment(
         `${name}-${p.name}-attachment`,
         { role: plan.name, policyArn: p.arn },
-        { ...opts, dependsOn: [role, policy] },
+        { ...opts, dependsOn: [role, policy], ...imported(`${plan.name}/${p.arn}`) },
       ),
     );
     return policy;
@@ -82,7 +86,7 @@ export function createPlannedRole(
       roleName: plan.name,
       policyArns: [...plan.managedPolicyArns, ...plan.customerPolicies.map((p) => p.arn)],
     },
-    { ...opts, dependsOn: [role, ...attachments] },
+    { ...opts, dependsOn: [role, ...attachments], ...imported(plan.name) },
   );
   return { role, inlinePolicies, attachments, customerPolicies };
 }

@@ -7,6 +7,10 @@ import { createPlannedRole } from "./planned-role";
 /** Inputs of {@link ProductAccount}. */
 export interface ProductAccountArgs {
   readonly plan: ProductAccountPlan;
+  /** Keep the roles in AWS when they leave the stack (a core stack handing them over). */
+  readonly retain?: boolean;
+  /** Adopt (import) the existing roles instead of creating them (a group stack taking over). */
+  readonly adopt?: boolean;
 }
 
 /**
@@ -23,14 +27,19 @@ export class ProductAccount extends pulumi.ComponentResource {
   constructor(name: string, args: ProductAccountArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tf-bootstrap:product:ProductAccount", name, {}, opts);
     this.provider = createAccountProvider(args.plan.provider, this);
-    const role = createPlannedRole(`${name}-terraform-role`, args.plan.terraformRole, {
+    const children: pulumi.CustomResourceOptions = {
       parent: this,
       provider: this.provider,
-    });
-    const planRole = createPlannedRole(`${name}-plan-role`, args.plan.planRole, {
-      parent: this,
-      provider: this.provider,
-    });
+      ...(args.retain ? { retainOnDelete: true } : {}),
+    };
+    const adopt = args.adopt ?? false;
+    const role = createPlannedRole(
+      `${name}-terraform-role`,
+      args.plan.terraformRole,
+      children,
+      adopt,
+    );
+    const planRole = createPlannedRole(`${name}-plan-role`, args.plan.planRole, children, adopt);
     this.roleArn = role.role.arn;
     this.planRoleArn = planRole.role.arn;
     this.registerOutputs({ roleArn: this.roleArn, planRoleArn: this.planRoleArn });

@@ -1,9 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { decodePulumiConfig, loadStackConfig, TopologyConfig } from "../lib/config/parse";
 import { ConfigError } from "../lib/errors/config-error";
+import type { TopologyPlan } from "../lib/plan/model";
 import { planTopologyChecked } from "../lib/plan/topology";
+import {
+  coreContract,
+  CORE_OUTPUT,
+  groupMismatches,
+  readCoreContract,
+  type CoreContract,
+} from "../lib/org-stacks/core-contract";
 import { SHARED_APPLY } from "./terraform-account";
-import { Topology } from "./topology";
+import { Topology, WHOLE, type TopologyPart } from "./topology";
 
 /** What the stack exports; the Terraform handoff is generated from these. */
 export interface StackOutputs {
@@ -78,6 +86,26 @@ export interface StackOutputs {
   readonly ciApplyAccessKeys?: pulumi.Output<Record<string, { id: string; secret: string }>>;
 }
 
+/** What an account-group stack exports (docs/org-stacks.md). */
+export interface GroupStackOutputs {
+  readonly terraformAccountId: string;
+  /** The group's workspaces, as {@link StackOutputs.workspaces}. */
+  readonly workspaces: StackOutputs["workspaces"];
+  /**
+   * The core stack the group belongs to and the group's accounts; resolves only when the core
+   * stack admits every account of the group (otherwise the run fails, naming each mismatch).
+   */
+  readonly orgGroup: pulumi.Output<{ core: string; accounts: string[] }>;
+}
+
+/** What a core stack exports: the whole stack's outputs and the contract for its groups. */
+export interface CoreStackOutputs extends StackOutputs {
+  readonly [CORE_OUTPUT]: CoreContract;
+}
+
+/** What the program exports, by the stack's part in the organisation. */
+export type ProgramOutputs = StackOutputs | CoreStackOutputs | GroupStackOutputs;
+
 /**
  * Reads the stack's config from the Pulumi runtime and validates it. Throws a ConfigError that
  * lists every problem before any resource is registered.
@@ -92,13 +120,26 @@ function configSource(): string {
   return `stack '${pulumi.getStack()}' config`;
 }
 
-/** Builds the topology for a validated config and returns the stack outputs. */
-export function createStack(config: TopologyConfig): StackOutputs {
-  const checked = planTopologyChecked(config);
-  if (!checked.ok) throw new ConfigError(checked.problems, configSource());
-  const { plan } = checked;
-  const topology = new Topology(config.organization, { plan });
-  const state = plan.terraform.state;
+/** The part of the topology the config's `orgStack` setting gives the stack. */
+export function topologyPart(config: TopologyConfig): TopologyPart {
+  const org = config.orgStack;
+  if (org === undefined) return WHOLE;
+  return org.part === "core"
+    ? {
+        terraformAccount: true,
+        productAccounts: org.handOver,
+        retainProducts: org.handOver,
+        adoptProducts: false,
+      }
+    : {
+        terraformAccount: false,
+        productAccounts: true,
+        retainProducts: false,
+        adoptProducts: org.adopt,
+      };
+}
+
+function workspacesOf(plan: TopologyPlan): StackOutputs["workspaces"] {
   const workspaces: StackOutputs["workspaces"] = {};
   for (const product of plan.products) {
     workspaces[product.workspace] = {
@@ -109,6 +150,62 @@ export function createStack(config: TopologyConfig): StackOutputs {
       environment: product.environment,
     };
   }
+  return workspaces;
+}
+
+/**
+ * A StackReference's name as the engine resolves it: a bare stack name is taken to be in this
+ * stack's organisation and project.
+ */
+export function qualifiedStackName(name: string): string {
+  const parts = name.split("/");
+  if (parts.length === 3) return name;
+  if (parts.length === 2) return `${pulumi.getOrganization()}/${name}`;
+  return `${pulumi.getOrganization()}/${pulumi.getProject()}/${name}`;
+}
+
+/**
+ * Builds the topology for a validated config and returns the stack outputs: the whole
+ * organisation, or the core or an account group of one split across stacks.
+ */
+export function createStack(config: TopologyConfig): ProgramOutputs {
+  const checked = planTopologyChecked(config);
+  if (!checked.ok) throw new ConfigError(checked.problems, configSource());
+  const { plan } = checked;
+  const part = topologyPart(config);
+  const topology = new Topology(config.organization, { plan, part });
+  const org = config.orgStack;
+  if (org?.part === "group") return groupOutputs(topology, plan, org.core ?? "");
+  const outputs = wholeOutputs(topology, plan);
+  return org?.part === "core" ? { ...outputs, [CORE_OUTPUT]: coreContract(plan) } : outputs;
+}
+
+function groupOutputs(topology: Topology, plan: TopologyPlan, coreName: string): GroupStackOutputs {
+  const core = new pulumi.StackReference(
+    "org-core",
+    { name: qualifiedStackName(coreName) },
+    { parent: topology },
+  );
+  const orgGroup = core.getOutput(CORE_OUTPUT).apply((value: unknown) => {
+    const read = readCoreContract({ [CORE_OUTPUT]: value }, coreName);
+    const problems = read.ok ? groupMismatches(plan, read.contract, coreName) : [read.problem];
+    if (problems.length > 0) {
+      throw new pulumi.RunError(
+        `This account-group stack does not match its core stack ${coreName} ` +
+          `(${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+          problems.map((p) => `  - ${p}`).join("\n"),
+      );
+    }
+    return { core: coreName, accounts: plan.products.map((p) => p.key) };
+  });
+  return { terraformAccountId: plan.terraform.accountId, workspaces: workspacesOf(plan), orgGroup };
+}
+
+function wholeOutputs(topology: Topology, plan: TopologyPlan): StackOutputs {
+  if (topology.terraform === undefined)
+    throw new Error("bug: a stack without its Terraform account");
+  const state = plan.terraform.state;
+  const workspaces = workspacesOf(plan);
   const tf = plan.terraform;
   const { ciApplyUsers, ciPlanUser } = topology.terraform;
   const ciUser = ciApplyUsers.get(SHARED_APPLY);

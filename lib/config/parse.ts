@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { ConfigError, ConfigProblem } from "../errors/config-error";
 import { ciProblems } from "./ci-rules";
 import { iamSafetyProblems } from "./iam-safety";
+import { orgStackProblems } from "./org-stack-rules";
 import { closest } from "./closest";
 import { fieldShape } from "./field-shapes";
 import { suppressFollowOns, type TaggedProblem } from "./follow-on";
@@ -105,6 +106,7 @@ export function parseStackConfig(
     ...crossFieldProblems(config),
     ...ciProblems(config, configPath),
     ...iamSafetyProblems(config, configPath),
+    ...orgStackProblems(config, configPath),
   ]) {
     tagged.push({ problem });
   }

@@ -111,6 +111,15 @@ const productAccountSchema = z.strictObject({
    * reviewers approve the apply). Default: the workspace.
    */
   environment: named(CI_ENVIRONMENT).optional(),
+  /**
+   * The organisational unit the account sits in (as AWS Organizations names it). Informational;
+   * `npm run org -- split --by ou` puts the accounts of one OU in one account-group stack.
+   */
+  ou: z
+    .string({ error: "must be an organisational unit name string" })
+    .min(1, { error: "must not be empty" })
+    .max(128, { error: "must be at most 128 characters (the longest OU name AWS allows)" })
+    .optional(),
 });
 
 /** One stage of the apply order: a workspace, or several applied in parallel. */
@@ -381,6 +390,42 @@ const auditSchema = z
   })
   .prefault({});
 
+/** The parts an organisation's stacks play when it is split across stacks (docs/org-stacks.md). */
+export const ORG_STACK_PARTS = ["core", "group"] as const;
+
+/**
+ * A stack name as a StackReference takes it: `stack`, `project/stack` or `org/project/stack`.
+ */
+export const STACK_REFERENCE: NameRule = {
+  pattern: /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/,
+  maxLength: 300,
+  allowed:
+    "a stack name (letters, digits, '_', '.', '-'), optionally as project/stack or organization/project/stack",
+  example: "acme-core",
+};
+
+const orgStackSchema = z.strictObject({
+  /**
+   * `core`: the Terraform account (state, trail, CI identities and roles) for every product
+   * account the config lists; `group`: the product accounts' providers and roles only.
+   */
+  part: z.enum(ORG_STACK_PARTS, {
+    error: `must be one of ${ORG_STACK_PARTS.join(", ")} (core: the Terraform account; group: product accounts)`,
+  }),
+  /** group: the core stack's name, as a StackReference takes it. */
+  core: named(STACK_REFERENCE).optional(),
+  /**
+   * core, while an existing single stack is split: keep registering the product accounts, but
+   * retain them in AWS when they leave this stack (docs/org-stacks.md, migration).
+   */
+  handOver: z.boolean({ error: "must be true or false" }).default(false),
+  /**
+   * group, while an existing single stack is split: adopt (import) the accounts' existing roles
+   * and policies instead of creating them.
+   */
+  adopt: z.boolean({ error: "must be true or false" }).default(false),
+});
+
 /** Schema of the whole stack config, keyed by the config key without the namespace. */
 export const stackConfigSchema = z.strictObject({
   /** Short organisation name: tags resources and prefixes generated bucket names. */
@@ -410,6 +455,11 @@ export const stackConfigSchema = z.strictObject({
   adminPrincipals: z.array(iamArn).default([]),
   /** Tags on every resource, in addition to `ManagedBy` and `Organization`. */
   tags: tagsSchema,
+  /**
+   * The stack's part in an organisation split across stacks; absent: one stack holds the
+   * whole organisation.
+   */
+  orgStack: orgStackSchema.optional(),
 });
 
 /** The stack config as written, before defaults. */

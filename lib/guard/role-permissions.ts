@@ -30,8 +30,43 @@ function replaceDeep<T>(value: T, from: string, to: string): T {
   return value;
 }
 
+/** A role's permissions as {@link renderPermissions} takes them. */
+export interface RolePermissions {
+  readonly inline: readonly { readonly name: string; readonly document: PolicyDocument }[];
+  readonly managedArns: readonly string[];
+  readonly boundary?: string;
+}
+
 /**
- * The text that stands for a role's permissions, with its account id replaced; `undefined`
+ * The text that stands for a role's permissions, with `accountId` (the role's own account)
+ * replaced by {@link ACCOUNT_PLACEHOLDER}: inline documents canonicalized and sorted by name,
+ * managed policy ARNs sorted, the boundary. Two roles have the same permissions up to their
+ * account id exactly when their texts are equal. The core stack of a split organisation
+ * exports the digest of this text for its role definition (`lib/org-stacks`).
+ */
+export function renderPermissions(permissions: RolePermissions, accountId?: string): string {
+  const local = <T>(value: T): T =>
+    accountId === undefined ? value : replaceDeep(value, accountId, ACCOUNT_PLACEHOLDER);
+  const sections: string[] = [];
+  const inline = [...permissions.inline].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  for (const item of inline) {
+    sections.push(`inline policy "${item.name}":`, canonicalJson(local(item.document)));
+  }
+  const managed = [...new Set(permissions.managedArns.map(local))].sort();
+  sections.push(
+    "managed policies:",
+    ...(managed.length ? managed.map((a) => `  ${a}`) : ["  (none)"]),
+  );
+  sections.push(
+    `permissions boundary: ${permissions.boundary === undefined ? "(none)" : local(permissions.boundary)}`,
+  );
+  return sections.join("\n");
+}
+
+/**
+ * The text that stands for a role's permissions ({@link renderPermissions}); `undefined`
  * (after reporting why) when part of them cannot be read.
  */
 export function permissionsText(
@@ -45,35 +80,27 @@ export function permissionsText(
     out.unreadable(item.read, item.resource, item.what);
     readable = false;
   }
-  const accountId = role.account.kind === "account" ? role.account.id : undefined;
-  const local = <T>(value: T): T =>
-    accountId === undefined ? value : replaceDeep(value, accountId, ACCOUNT_PLACEHOLDER);
-  const sections: string[] = [];
-  const inline = [...permissions.inline].sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
-  for (const item of inline) {
+  const inline: { name: string; document: PolicyDocument }[] = [];
+  for (const item of permissions.inline) {
     const doc: PolicyDocument | undefined = parseDocument(
       item.document,
       item.source,
       `inline policy '${item.name}'`,
       out,
     );
-    if (doc === undefined) {
-      readable = false;
-      continue;
-    }
-    sections.push(`inline policy "${item.name}":`, canonicalJson(local(doc)));
+    if (doc === undefined) readable = false;
+    else inline.push({ name: item.name, document: doc });
   }
-  const managed = [...new Set(permissions.managedArns.map(local))].sort();
-  sections.push(
-    "managed policies:",
-    ...(managed.length ? managed.map((a) => `  ${a}`) : ["  (none)"]),
+  const accountId = role.account.kind === "account" ? role.account.id : undefined;
+  const text = renderPermissions(
+    {
+      inline,
+      managedArns: permissions.managedArns,
+      ...(permissions.boundary !== undefined ? { boundary: permissions.boundary } : {}),
+    },
+    accountId,
   );
-  sections.push(
-    `permissions boundary: ${permissions.boundary === undefined ? "(none)" : local(permissions.boundary)}`,
-  );
-  return readable ? sections.join("\n") : undefined;
+  return readable ? text : undefined;
 }
 
 function listed(roles: readonly PrincipalEntry[]): string {

@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { createStack, readStackConfig, StackOutputs } from "../../components/stack";
+import { createStack, readStackConfig, type ProgramOutputs } from "../../components/stack";
 import type { TopologyPlan } from "../../lib/plan/model";
 import { planTopology } from "../../lib/plan/topology";
 import { mockState } from "./mock-ids";
 
 /** The project name the mock runtime registers resources under. */
 export const PROJECT = "tf-bootstrap";
+
+/** The organisation the mock runtime runs the stack in (the file backend's name for it). */
+export const ORGANIZATION = "organization";
 
 /** One resource the program registered, with its inputs and options. */
 export interface RecordedResource {
@@ -42,6 +45,28 @@ export interface SynthOptions {
   readonly stack?: string;
   /** Called for every resource the moment it is registered. */
   readonly observe?: (type: string, name: string) => void;
+  /**
+   * The outputs of the other stacks a StackReference may read, by stack name (as the config
+   * gives it, or `organization/project/stack`). A reference to any other stack fails, as it
+   * does on the engine.
+   */
+  readonly stackOutputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** The outputs a StackReference to `name` reads, from {@link SynthOptions.stackOutputs}. */
+function referencedOutputs(
+  name: unknown,
+  stacks: SynthOptions["stackOutputs"],
+): Readonly<Record<string, unknown>> {
+  const full = String(name);
+  const found = stacks?.[full] ?? stacks?.[full.slice(full.lastIndexOf("/") + 1)];
+  if (found === undefined) {
+    throw new Error(
+      `the program references stack '${full}', which this run does not know (give its outputs ` +
+        `in SynthOptions.stackOutputs, or synth the core stack first)`,
+    );
+  }
+  return found;
 }
 
 interface ResourceOptionsSeen {
@@ -64,7 +89,7 @@ function parseJson(text: unknown): unknown {
   }
 }
 
-async function resolveOutputs(outputs: StackOutputs): Promise<Record<string, unknown>> {
+async function resolveOutputs(outputs: ProgramOutputs): Promise<Record<string, unknown>> {
   const resolved: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(outputs)) {
     const out = pulumi.output(value);
@@ -146,6 +171,13 @@ async function run(
           if (Array.isArray(ids) && typeof ids[0] === "string")
             accountOfProvider.set(args.name, ids[0]);
         }
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const outputs = referencedOutputs(inputs.name, options.stackOutputs);
+          return {
+            id: String(inputs.name),
+            state: { name: inputs.name, outputs, secretOutputNames: [] },
+          };
+        }
         const accountId = (providerName && accountOfProvider.get(providerName)) || "000000000000";
         const mocked = mockState(args.type, args.name, inputs, {
           accountId,
@@ -163,6 +195,7 @@ async function run(
     PROJECT,
     stack,
     false,
+    ORGANIZATION,
   );
   pulumi.runtime.setAllConfig({ ...flatConfig });
 

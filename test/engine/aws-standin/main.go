@@ -3,7 +3,9 @@
 // (sdk/v3/proto/provider.proto) for the resource types tf-bootstrap registers, and fills their
 // computed outputs the way AWS would: ARNs in the account the provider is pinned to, in its
 // partition and region; ids; KMS key ids; unique ids of roles (AROA...) and users (AIDA...);
-// access keys as secrets. It keeps no state of its own and calls no AWS API.
+// access keys as secrets. It calls no AWS API. With TFB_STANDIN_STORE set it remembers each
+// resource it creates in that directory (its "cloud", shared by every provider process of a
+// run), so a resource can be imported (Read without state) and a delete removes it.
 //
 // What it cannot show: the real provider's own validation beyond required arguments and
 // well-formed JSON documents, and everything AWS itself would check or refuse.

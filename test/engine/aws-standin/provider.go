@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -228,6 +229,11 @@ func (p *provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	if t.taggable {
 		out["tagsAll"] = tagsAll(acct, in)
 	}
+	if !req.GetPreview() {
+		if err := remember(acct, typeOf(req.GetUrn(), req.GetType()), id, in, out); err != nil {
+			return nil, status.Errorf(codes.Internal, "%s: could not record the resource: %v", req.GetUrn(), err)
+		}
+	}
 	props, err := marshal(out)
 	if err != nil {
 		return nil, err
@@ -265,6 +271,11 @@ func (p *provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	if t.taggable {
 		out["tagsAll"] = tagsAll(acct, news)
 	}
+	if !req.GetPreview() && !news.ContainsUnknowns() {
+		if err := remember(acct, typeOf(req.GetUrn(), req.GetType()), req.GetId(), news, out); err != nil {
+			return nil, status.Errorf(codes.Internal, "%s: could not record the resource: %v", req.GetUrn(), err)
+		}
+	}
 	props, err := marshal(out)
 	if err != nil {
 		return nil, err
@@ -273,22 +284,65 @@ func (p *provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 }
 
 // Read returns the resource as the state has it: the stand-in has no AWS to read, so it cannot
-// show drift, and it cannot import.
+// show drift. A read without state is an import: it answers from the store of the resources
+// the stand-in created in this run (TFB_STANDIN_STORE), and fails, naming the account, for a
+// resource that is not there.
 func (p *provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	if _, err := lookupType(typeOf(req.GetUrn(), req.GetType())); err != nil {
+	token := typeOf(req.GetUrn(), req.GetType())
+	if _, err := lookupType(token); err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	if len(req.GetProperties().GetFields()) == 0 {
-		return nil, status.Errorf(codes.Unimplemented,
-			"%s: the aws provider stand-in cannot import or read a resource it has no state for", req.GetUrn())
+	if len(req.GetProperties().GetFields()) > 0 {
+		return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 	}
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	if storeDir() == "" {
+		return nil, status.Errorf(codes.Unimplemented,
+			"%s: the aws provider stand-in cannot import %q: it keeps no store of the resources it "+
+				"created (set %s to a directory shared by the run)", req.GetUrn(), req.GetId(), storeEnv)
+	}
+	acct, err := p.pinned()
+	if err != nil {
+		return nil, err
+	}
+	s, in, out, err := lookup(acct, token, req.GetId())
+	if errors.Is(err, errNotStored) {
+		return nil, status.Errorf(codes.NotFound,
+			"%s: cannot import %q: no such resource (%s) in account %s", req.GetUrn(), req.GetId(), token, acct.id)
+	}
+	if err != nil {
+		return nil, status.Errorf(codes.Internal, "%s: could not read the store: %v", req.GetUrn(), err)
+	}
+	props, err := marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.ReadResponse{Id: s.ID, Properties: props, Inputs: ins}, nil
 }
 
-// Delete has nothing to delete.
+// Delete removes the resource from the store. The engine does not call it for a resource it
+// retains (retainOnDelete), so a retained resource stays.
 func (p *provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	if _, err := lookupType(typeOf(req.GetUrn(), req.GetType())); err != nil {
+	token := typeOf(req.GetUrn(), req.GetType())
+	if _, err := lookupType(token); err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	if storeDir() == "" {
+		return &emptypb.Empty{}, nil
+	}
+	acct, err := p.pinned()
+	if err != nil {
+		return nil, err
+	}
+	olds, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	if err := forget(acct, token, req.GetId(), olds); err != nil {
+		return nil, status.Errorf(codes.Internal, "%s: could not update the store: %v", req.GetUrn(), err)
 	}
 	return &emptypb.Empty{}, nil
 }

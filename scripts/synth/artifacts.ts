@@ -4,8 +4,10 @@ import { renderVerdicts, runGuard, viewFromRegistrations, type GuardReport } fro
 import { intentFromFlatConfig } from "../../lib/guard/intent";
 import { DOCUMENT_FIELDS } from "../../lib/synth-diff/synth-diff";
 import { topologyFiles } from "../../lib/report/topology-files";
+import { synthHandoffArtifacts } from "../../lib/terraform";
 import { renderSvg } from "../report/render-svg";
 import { PROJECT, type RecordedResource, type SynthResult } from "./mock-runtime";
+import { renderOrgSection, type OrgSynth } from "./org-stack";
 
 /** Input fields that hold an IAM policy document, by resource type. */
 export { DOCUMENT_FIELDS };
@@ -203,11 +205,18 @@ export function renderAcknowledgements(risks: readonly AcknowledgedRisk[]): stri
   ].join("\n");
 }
 
-/** Every file of the synth output; the report ends with the policy verdicts. */
+const WHOLE: OrgSynth = { part: { kind: "whole" }, skipped: [] };
+
+/**
+ * Every file of the synth output but the Terraform handoff; the report ends with the policy
+ * verdicts. `org` is the stack's part in a split organisation: an account-group stack gets no
+ * topology picture (its core stack's is the organisation's).
+ */
 export function synthArtifacts(
   stack: string,
   result: SynthResult,
   verdicts: GuardReport = policyVerdicts(stack, result),
+  org: OrgSynth = WHOLE,
 ): Artifact[] {
   const files: Artifact[] = [
     { path: "resources.json", text: pretty(sortResources(result.resources)) },
@@ -217,9 +226,11 @@ export function synthArtifacts(
       text: report(
         stack,
         result,
-        [renderAcknowledgements(stackAcknowledgements(result)), renderVerdicts(verdicts)].filter(
-          (section) => section !== "",
-        ),
+        [
+          renderOrgSection(org),
+          renderAcknowledgements(stackAcknowledgements(result)),
+          renderVerdicts(verdicts),
+        ].filter((section) => section !== ""),
       ),
     },
   ];
@@ -227,6 +238,24 @@ export function synthArtifacts(
     files.push({ path: `iam/${account}/${resource.name}.json`, text: pretty(document) });
   }
   // The picture for a security review: topology.svg and topology.html (lib/report).
-  if (result.plan !== undefined) files.push(...topologyFiles(stack, result.plan, renderSvg));
+  if (result.plan !== undefined && org.part.kind !== "group")
+    files.push(...topologyFiles(stack, result.plan, renderSvg));
   return files;
+}
+
+/**
+ * Everything `npm run synth` writes for a stack: {@link synthArtifacts} and, unless the stack is
+ * an account-group stack (whose core stack's handoff lists every workspace), the Terraform
+ * handoff and CI templates.
+ */
+export function synthFiles(
+  stack: string,
+  result: SynthResult,
+  verdicts: GuardReport = policyVerdicts(stack, result),
+  org: OrgSynth = WHOLE,
+): Artifact[] {
+  return [
+    ...synthArtifacts(stack, result, verdicts, org),
+    ...(org.part.kind === "group" ? [] : synthHandoffArtifacts(stack, result.outputs)),
+  ];
 }

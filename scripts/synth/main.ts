@@ -17,12 +17,13 @@ import {
 import { hasMandatoryViolation, verdictSummary, type GuardReport } from "../../lib/guard";
 import { renderSynthDiff } from "../../lib/synth-diff/render-diff";
 import { synthDiff, type SynthDiff } from "../../lib/synth-diff/synth-diff";
-import { synthHandoffArtifacts } from "../../lib/terraform";
+import * as pulumi from "@pulumi/pulumi";
 import { displayPath, packageVersion, readPackConfig, readStackText } from "../inputs";
 import { formatRefusals, writeOutput } from "../output/write-files";
-import { policyVerdicts, stackAcknowledgements, synthArtifacts } from "./artifacts";
-import { synthesize } from "./mock-runtime";
+import { stackAcknowledgements } from "./artifacts";
+import { synthPartOf, type OrgSynth } from "./org-stack";
 import { previousFromDirectory, previousFromGit, snapshotOf, type Previous } from "./previous";
+import { synthStack } from "./synth-stack";
 
 /** The synth command's options. */
 export const SYNTH_COMMAND: CommandSpec = {
@@ -32,7 +33,12 @@ export const SYNTH_COMMAND: CommandSpec = {
 resource, every IAM document, a report, the Terraform handoff and the CI pipeline templates to
 DIR. Then runs the policy pack's checks on the resources and prints a summary. No credentials
 and no Pulumi CLI are needed. It writes only files it generated (listed in DIR/.tf-bootstrap-files.json)
-and stops, writing nothing, when another file or one changed since is in the way.`,
+and stops, writing nothing, when another file or one changed since is in the way.
+
+An account-group stack of a split organisation (orgStack.part: group) reads its core stack's
+outputs: the synth computes them from the core's stack file (Pulumi.<orgStack.core>.yaml in the
+same directory), not from the deployed core stack. The Terraform handoff, the CI templates and
+the topology picture belong to the core stack and are not written for a group.`,
   options: [
     {
       name: "stack",
@@ -116,6 +122,43 @@ export interface SynthJson {
   readonly diff?: SynthDiff & { readonly against: string };
   /** Safeguards the stack lifts on purpose (such as `acknowledgeIamWithoutBoundary`). */
   readonly acknowledgements?: readonly { readonly setting: string; readonly message: string }[];
+  /** The stack's part in an organisation split across stacks (absent for a whole stack). */
+  readonly org?: {
+    readonly part: "core" | "group";
+    /** group: the core stack it reads, and the stack file its outputs were computed from. */
+    readonly core?: string;
+    readonly coreOutputsFrom?: string;
+    /** What is not written for this part, and why. */
+    readonly skipped: readonly { readonly path: string; readonly reason: string }[];
+  };
+}
+
+function orgJson(org: OrgSynth): SynthJson["org"] {
+  const part = org.part;
+  if (part.kind === "whole") return undefined;
+  return {
+    part: part.kind,
+    ...(part.kind === "group" ? { core: part.core } : {}),
+    ...(org.coreOutputsFrom !== undefined ? { coreOutputsFrom: org.coreOutputsFrom } : {}),
+    skipped: org.skipped,
+  };
+}
+
+/** The lines the command prints about the stack's part in its organisation. */
+function orgLines(stack: string, org: OrgSynth): string[] {
+  const part = org.part;
+  if (part.kind === "whole") return [];
+  if (part.kind === "core") {
+    return [
+      `synth: '${stack}' is the core stack of a split organisation: the Terraform account, and orgCore listing ${part.accounts} product accounts for the account-group stacks`,
+    ];
+  }
+  return [
+    `synth: '${stack}' is an account-group stack of '${part.core}': the core stack's outputs came from ${org.coreOutputsFrom ?? "its stack file"}, synthesized offline, not from the deployed stack`,
+    ...org.skipped.map(
+      (s) => `synth: not written for an account-group stack: ${s.path}: ${s.reason}`,
+    ),
+  ];
 }
 
 function policiesJson(verdicts: GuardReport): SynthJson["policies"] {
@@ -162,7 +205,8 @@ export async function runSynth(argv: readonly string[], io: CommandIo): Promise<
   }
   const values = parsed.values;
   const stack = typeof values.stack === "string" ? values.stack : "example";
-  const read = readStackText(stack, values["stacks-dir"] as string | undefined);
+  const stacksDir = values["stacks-dir"] as string | undefined;
+  const read = readStackText(stack, stacksDir);
   if (!read.ok) return invalid(read.message, { stack });
 
   const checked = checkStackFile(read.text, read.display);
@@ -187,19 +231,34 @@ export async function runSynth(argv: readonly string[], io: CommandIo): Promise<
   const progress = startProgress(io.stderr, "synth");
   try {
     let registered = 0;
-    const result = await synthesize(checked.flat, {
+    const synth = await synthStack({
       stack,
+      flat: checked.flat,
+      config: checked.config,
+      readStack: (name) => readStackText(name, stacksDir),
+      packConfig: pack.config,
       observe: () => {
         registered += 1;
         if (registered % 25 === 0) progress.update(`running the program: ${registered} resources`);
       },
     });
-    progress.update("running the policy checks");
-    const verdicts = policyVerdicts(stack, result, pack.config);
-    const files = [
-      ...synthArtifacts(stack, result, verdicts),
-      ...synthHandoffArtifacts(stack, result.outputs),
-    ];
+    if (!synth.ok) {
+      progress.stop();
+      return finish(
+        {
+          ...base,
+          stack,
+          exitCode: 2,
+          verdict: "invalid",
+          message: synth.message,
+          ...(synth.problems ? { problems: synth.problems } : {}),
+          warnings,
+        },
+        [],
+        [...warningLines, `${paint("error", "synth:")} ${synth.message}`],
+      );
+    }
+    const { result, verdicts, files, org } = synth;
 
     let diff: (SynthDiff & { against: string }) | undefined;
     const ref = values["diff-ref"];
@@ -207,7 +266,7 @@ export async function runSynth(argv: readonly string[], io: CommandIo): Promise<
       progress.update("comparing with the previous synth");
       const previous: Previous =
         typeof ref === "string"
-          ? await previousFromGit(read.path, stack, ref)
+          ? await previousFromGit(read.path, stack, ref, (name) => readStackText(name, stacksDir))
           : previousFromDirectory(
               out,
               files.map((f) => f.path),
@@ -249,6 +308,7 @@ export async function runSynth(argv: readonly string[], io: CommandIo): Promise<
     const text = [
       `synth: stack '${stack}': ${custom.length} resources in ${accounts.size} accounts; ${written.written.length} files written, ${written.unchanged.length} unchanged, ${written.removed.length} removed in ${outShown}`,
       `synth: ${summary.replace(/verdict: (BLOCKED|ok)$/, (_, v: string) => `verdict: ${paintOut(v === "ok" ? "ok" : "error", v)}`)}`,
+      ...orgLines(stack, org),
       ...acknowledgements.map(
         (a) => `synth: ${paintOut("warning", "acknowledged risk:")} ${a.setting}: ${a.message}`,
       ),
@@ -279,6 +339,7 @@ export async function runSynth(argv: readonly string[], io: CommandIo): Promise<
         },
         policies: policiesJson(verdicts),
         acknowledgements,
+        ...(org.part.kind !== "whole" ? { org: orgJson(org) } : {}),
         ...(diff ? { diff } : {}),
       },
       text,
@@ -286,6 +347,20 @@ export async function runSynth(argv: readonly string[], io: CommandIo): Promise<
     );
   } catch (error) {
     progress.stop();
+    if (pulumi.RunError.isInstance(error)) {
+      // The program's own check failed: an account-group stack that its core stack does not admit.
+      const part = synthPartOf(checked.config);
+      const from =
+        part.kind === "group"
+          ? `\nThe core stack's outputs were computed from its stack file, Pulumi.${part.coreStack}.yaml, not read from the deployed stack.`
+          : "";
+      const message = `${error.message}${from}`;
+      return finish(
+        { ...base, stack, exitCode: 2, verdict: "invalid", message, warnings },
+        [],
+        [...warningLines, `${paint("error", "synth:")} ${message}`],
+      );
+    }
     if (error instanceof ConfigError) {
       return finish(
         { ...base, stack, exitCode: 2, verdict: "invalid", problems: error.problems, warnings },

@@ -9,9 +9,8 @@ import { checkStackFile } from "../../lib/config/check";
 import { formatProblems } from "../../lib/errors/config-error";
 import { MANIFEST_FILE, parseManifest } from "../../lib/output/write-plan";
 import type { SnapshotResource, SynthSnapshot } from "../../lib/synth-diff/synth-diff";
-import { synthHandoffArtifacts } from "../../lib/terraform";
-import { synthArtifacts } from "./artifacts";
-import { synthesize } from "./mock-runtime";
+import type { StackTextResult } from "../inputs";
+import { synthStack } from "./synth-stack";
 
 /** A snapshot to compare with, what it is called in messages, or why there is none. */
 export type Previous =
@@ -68,12 +67,15 @@ function git(
 
 /**
  * The stack file at git `ref`, synthesized now with this checkout's program: shows what the
- * config change does (program changes between the ref and now are not part of it).
+ * config change does (program changes between the ref and now are not part of it). An
+ * account-group stack's core stack file is read at the same ref too, or with `readStack` when
+ * it did not exist there.
  */
 export async function previousFromGit(
   stackFile: string,
   stack: string,
   ref: string,
+  readStack: (name: string) => StackTextResult,
 ): Promise<Previous> {
   const dir = dirname(stackFile);
   if (!existsSync(dir)) return { ok: false, message: `${dir} does not exist` };
@@ -108,9 +110,26 @@ export async function previousFromGit(
       message: `cannot compare with ${label}: ${formatProblems(checked.problems, label)}`,
     };
   }
-  const result = await synthesize(checked.flat, { stack });
-  const files = [...synthArtifacts(stack, result), ...synthHandoffArtifacts(stack, result.outputs)];
-  return { ok: true, snapshot: snapshotOf(files), label };
+  const readAtRef = (name: string): StackTextResult => {
+    const other = `${dirname(path) === "." ? "" : `${dirname(path)}/`}Pulumi.${name}.yaml`;
+    const atRef = git(dir, ["show", `${ref}:${other}`]);
+    return atRef.ok
+      ? {
+          ok: true,
+          path: join(top.stdout.trim(), other),
+          display: `${other} at ${ref}`,
+          text: atRef.stdout,
+        }
+      : readStack(name);
+  };
+  const synth = await synthStack({
+    stack,
+    flat: checked.flat,
+    config: checked.config,
+    readStack: readAtRef,
+  });
+  if (!synth.ok) return { ok: false, message: `cannot compare with ${label}: ${synth.message}` };
+  return { ok: true, snapshot: snapshotOf(synth.files), label };
 }
 
 /**

@@ -188,7 +188,9 @@ function groupOutputs(topology: Topology, plan: TopologyPlan, coreName: string):
   );
   const orgGroup = core.getOutput(CORE_OUTPUT).apply((value: unknown) => {
     const read = readCoreContract({ [CORE_OUTPUT]: value }, coreName);
-    const problems = read.ok ? groupMismatches(plan, read.contract, coreName) : [read.problem];
+    const problems = read.ok
+      ? groupMismatches(coreContract(plan), read.contract, coreName).map((m) => m.message)
+      : [read.problem];
     if (problems.length > 0) {
       throw new pulumi.RunError(
         `This account-group stack does not match its core stack ${coreName} ` +

@@ -8,6 +8,7 @@ import {
   ciRoleLeastPrivilege,
   ciRoleTrustRestrictive,
 } from "./ci-role";
+import { orgStackConsistent } from "./org-stack";
 import { planRoleReadOnly, planRolesIdentical } from "./plan-roles";
 import { explicitProviderPinned } from "./providers";
 import { stateBackendHardened } from "./state-backend";
@@ -36,5 +37,6 @@ export function packPolicies(): Policies {
     stateBackendHardened(),
     auditTrailEnabled(),
     explicitProviderPinned(),
+    orgStackConsistent(),
   ];
 }

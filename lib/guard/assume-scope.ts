@@ -105,8 +105,25 @@ export function checkCiRoleAssumeScope(topology: Topology, out: Findings): void 
   }
 }
 
+/**
+ * The product roles a path's CI roles must reach: in a core stack, every account of the
+ * organisation's, as its config names them (the groups hold the roles); otherwise the stack's.
+ */
+function productArnsOf(
+  topology: Topology,
+  productNoun: string,
+  out: Findings,
+): string[] | undefined {
+  const { intent } = topology;
+  if (topology.part === "core" && intent.kind === "known" && intent.intent.org) {
+    const accounts = Object.values(intent.intent.org.contract.accounts);
+    return accounts.map((a) => (topology.access === "plan" ? a.planRoleArn : a.roleArn));
+  }
+  return principalArns(topology.productRoles, out, productNoun);
+}
+
 function checkPath(topology: Topology, productNoun: string, out: Findings): void {
-  const productArns = principalArns(topology.productRoles, out, productNoun);
+  const productArns = productArnsOf(topology, productNoun, out);
   if (productArns === undefined) return;
   for (const role of topology.ciRoles) {
     // With per-environment apply roles, each reaches its own environment's Terraform roles.
@@ -115,13 +132,19 @@ function checkPath(topology: Topology, productNoun: string, out: Findings): void
     const allowed = new Set(reach);
     const docs = readableDocuments(topology, role, out);
     for (const doc of docs) checkStatements(role, doc, allowed, productNoun, out);
-    for (const product of topology.productRoles) {
-      if (product.arn.kind !== "value" || !allowed.has(product.arn.value)) continue;
-      if (assumable(docs, product.arn.value)) continue;
+    // A core stack's product roles live in the group stacks: every one the config names.
+    const targets =
+      topology.part === "core"
+        ? productArns.map((arn) => ({ arn, where: "an account-group stack's role" }))
+        : topology.productRoles.flatMap((p) =>
+            p.arn.kind === "value" ? [{ arn: p.arn.value, where: describe(p.resource) }] : [],
+          );
+    for (const { arn, where } of targets) {
+      if (!allowed.has(arn) || assumable(docs, arn)) continue;
       out.add(
-        `Missing::${product.arn.value}`,
-        `${principalLabel(role)} may not assume the ${productNoun} ${product.arn.value} ` +
-          `(${describe(product.resource)}): none of its policies allows sts:AssumeRole on it, so ` +
+        `Missing::${arn}`,
+        `${principalLabel(role)} may not assume the ${productNoun} ${arn} ` +
+          `(${where}): none of its policies allows sts:AssumeRole on it, so ` +
           `Terraform cannot reach that account. Fix: add the role's ARN to the CI role's ` +
           `assume policies (<CI role>-assume-N; they are built from config.productAccounts).`,
         role.resource,

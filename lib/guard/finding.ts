@@ -19,6 +19,7 @@ export const POLICY_NAMES = [
   "state-backend-hardened",
   "audit-trail-enabled",
   "explicit-provider-pinned",
+  "org-stack-consistent",
 ] as const;
 
 /** One of {@link POLICY_NAMES}. */

@@ -15,6 +15,7 @@ import { decodePulumiConfig, parseStackConfig } from "../config/parse";
 import { backendAdministrators, terraformBootstrapRoleArn } from "../plan/administrators";
 import type { Access, CiMode, TopologyPlan } from "../plan/model";
 import { planTopology } from "../plan/topology";
+import { coreContract, type CoreContract } from "../org-stacks/core-contract";
 import type { Findings } from "./finding";
 
 /**
@@ -35,8 +36,26 @@ export interface ApplyRoleIntent {
   readonly workspaces: readonly string[];
 }
 
+/** The stack's part in an organisation split across stacks (config `orgStack`). */
+export interface OrgStackIntent {
+  readonly part: "core" | "group";
+  /** group: the core stack's name, as the config gives it. */
+  readonly core?: string;
+  /** core: the product accounts are still registered here, being handed over to groups. */
+  readonly handOver: boolean;
+  /**
+   * What this stack's config says of its product accounts, in the shape a core stack exports
+   * (a core's: every account of the organisation; a group's: its own).
+   */
+  readonly contract: CoreContract;
+}
+
 /** The stack's intent, as far as the guard needs it. */
 export interface StackIntent {
+  /** Absent: the stack holds the whole organisation. */
+  readonly org?: OrgStackIntent;
+  /** The CI plan role's ARN. */
+  readonly planRoleArn: string;
   readonly terraformAccountId: string;
   readonly partition: string;
   readonly region: string;
@@ -102,6 +121,17 @@ export function intentOf(config: TopologyConfig, plan: TopologyPlan): StackInten
     workspaces: [...a.workspaces],
   }));
   return {
+    ...(config.orgStack
+      ? {
+          org: {
+            part: config.orgStack.part,
+            ...(config.orgStack.core !== undefined ? { core: config.orgStack.core } : {}),
+            handOver: config.orgStack.handOver,
+            contract: coreContract(plan),
+          },
+        }
+      : {}),
+    planRoleArn: plan.terraform.ciPlanRole.arn,
     terraformAccountId: config.terraformAccount.id,
     partition: config.partition,
     region: config.region,

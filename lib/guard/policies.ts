@@ -10,6 +10,7 @@ import { checkCiRoleLeastPrivilege } from "./ci-role-permissions";
 import { checkTerraformRoleSelfProtection } from "./self-protection";
 import { EXCEPTIONS_SCHEMA, TERRAFORM_ACCOUNT_SCHEMA, type EnforcementLevel } from "./config";
 import type { Findings, PolicyName } from "./finding";
+import { checkOrgStack } from "./org-stack";
 import { checkProviderPinned } from "./providers";
 import { checkPlanRoleReadOnly } from "./plan-read-only";
 import { checkPlanRolesIdentical, checkRolePermissionsIdentical } from "./role-permissions";
@@ -18,8 +19,26 @@ import type { Topology } from "./topology";
 import { checkCiRoleTrust, checkTerraformRoleTrust } from "./trust";
 import type { ResourceView } from "./view";
 
+/**
+ * The stacks a policy judges: `whole` (one stack holds the organisation), `core` (the
+ * Terraform account of a split organisation), `group` (an account group's product accounts).
+ */
+export type StackPart = "whole" | "core" | "group";
+
+/** The parts of a policy about the Terraform account: a group stack holds none of it. */
+const TERRAFORM_ACCOUNT_PARTS: readonly StackPart[] = ["whole", "core"];
+
+/** The parts of a policy about product accounts or every resource. */
+const EVERY_PART: readonly StackPart[] = ["whole", "core", "group"];
+
 interface PolicyBase {
   readonly name: PolicyName;
+  /**
+   * The parts it judges. On another part it has nothing to judge and reports nothing: a
+   * group stack's resources are held to the Terraform account's rules by
+   * `org-stack-consistent` (nothing there but its own accounts), not by these.
+   */
+  readonly parts: readonly StackPart[];
   /** One sentence: what the policy guarantees. Shown by CrossGuard with every violation. */
   readonly description: string;
   readonly defaultLevel: EnforcementLevel;
@@ -44,6 +63,7 @@ export type GuardPolicy = StackGuardPolicy | ResourceGuardPolicy;
 export const GUARD_POLICIES: readonly GuardPolicy[] = [
   {
     name: "terraform-role-policies-identical",
+    parts: EVERY_PART,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -52,6 +72,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "terraform-role-trust-restrictive",
+    parts: EVERY_PART,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -60,6 +81,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "terraform-role-self-protection",
+    parts: EVERY_PART,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -68,6 +90,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "plan-role-read-only",
+    parts: EVERY_PART,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -76,6 +99,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "plan-roles-identical",
+    parts: EVERY_PART,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -84,6 +108,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "ci-role-trust-restrictive",
+    parts: TERRAFORM_ACCOUNT_PARTS,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -92,6 +117,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "ci-role-assume-scoped",
+    parts: TERRAFORM_ACCOUNT_PARTS,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -100,6 +126,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "ci-apply-role-environment-scoped",
+    parts: TERRAFORM_ACCOUNT_PARTS,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -108,6 +135,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "ci-role-least-privilege",
+    parts: TERRAFORM_ACCOUNT_PARTS,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -116,6 +144,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "ci-identity-least-privilege",
+    parts: TERRAFORM_ACCOUNT_PARTS,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -124,6 +153,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "state-backend-hardened",
+    parts: TERRAFORM_ACCOUNT_PARTS,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -132,6 +162,7 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "audit-trail-enabled",
+    parts: TERRAFORM_ACCOUNT_PARTS,
     scope: "stack",
     defaultLevel: "mandatory",
     description:
@@ -140,11 +171,21 @@ export const GUARD_POLICIES: readonly GuardPolicy[] = [
   },
   {
     name: "explicit-provider-pinned",
+    parts: EVERY_PART,
     scope: "resource",
     defaultLevel: "mandatory",
     description:
       "Every AWS resource uses an explicit AWS provider pinned to exactly one account (allowedAccountIds).",
     check: checkProviderPinned,
+  },
+  {
+    name: "org-stack-consistent",
+    parts: EVERY_PART,
+    scope: "stack",
+    defaultLevel: "mandatory",
+    description:
+      "In an organisation split across stacks, a core stack holds only the Terraform account and an account-group stack only its own product accounts; the core stack lists every account of each group, and every group's Terraform and plan roles have exactly the core's role definition.",
+    check: checkOrgStack,
   },
 ];
 

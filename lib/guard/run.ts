@@ -92,7 +92,7 @@ export function runStackPolicy(
       : {}),
   });
   const out = new Findings(policy.name);
-  policy.check(topology, out);
+  if (policy.parts.includes(topology.part)) policy.check(topology, out);
   const run = applyExceptions(out.list(), config.exceptions);
   return config.invalid ? { ...run, findings: [config.invalid, ...run.findings] } : run;
 }

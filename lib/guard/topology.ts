@@ -100,6 +100,12 @@ export interface Topology {
   readonly intent: IntentRead;
   /** Product account ids, sorted. */
   readonly productAccountIds: readonly string[];
+  /**
+   * The stack's part in its organisation (config `orgStack`; `whole` when the stack holds it
+   * all, or the intent is not known): a core stack holds the Terraform account, a group stack
+   * product accounts only.
+   */
+  readonly part: "whole" | "core" | "group";
 }
 
 function partitionOf(accounts: ReadonlyMap<string, AccountOf>, id: string): string {
@@ -297,7 +303,17 @@ export function deriveTopology(view: StackView, options: TopologyOptions = {}): 
   for (const resource of view.resources) accounts.set(resource.urn, accountOf(resource));
   const index = new IamIndex(view.resources);
   const intent = options.intent ?? NO_INTENT;
-  const tf = intendedAccount(terraformAccount(view, accounts, options), intent);
+  const part = intent.kind === "known" ? (intent.intent.org?.part ?? "whole") : "whole";
+  // A group stack holds no Terraform account resource to derive it from: its config names it.
+  const tf =
+    part === "group" && intent.kind === "known" && options.terraformAccountId === undefined
+      ? ({
+          kind: "resolved",
+          id: intent.intent.terraformAccountId,
+          partition: intent.intent.partition,
+          source: "config",
+        } as const)
+      : intendedAccount(terraformAccount(view, accounts, options), intent);
   const inTerraform = (p: PrincipalEntry) =>
     tf.kind === "resolved" && p.account.kind === "account" && p.account.id === tf.id;
   const ciIdentities = tf.kind === "resolved" ? index.users.filter(inTerraform) : [];
@@ -353,6 +369,7 @@ export function deriveTopology(view: StackView, options: TopologyOptions = {}): 
     accounts,
     intent,
     productAccountIds: [...productAccountIds].sort(),
+    part,
   };
 }
 

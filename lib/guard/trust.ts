@@ -176,6 +176,27 @@ function callersOf(arns: readonly string[]): { arn: string; accountId: string }[
 }
 
 /**
+ * The ARNs of a path's CI roles: in a group stack, the core stack's, as the config names them
+ * (the group holds none); otherwise the stack's own, after reporting why there are none.
+ */
+function ciRoleArnsOf(
+  path: Topology,
+  access: Access,
+  noun: string,
+  out: Findings,
+): string[] | undefined {
+  const { intent } = path;
+  if (path.part === "group" && intent.kind === "known") {
+    return access === "apply"
+      ? intent.intent.applyRoles.map((r) => r.roleArn)
+      : [intent.intent.planRoleArn];
+  }
+  if (!requireCiRole(path, out)) return undefined;
+  reportSeveralCiRoles(path, out);
+  return principalArns(path.ciRoles, out, noun);
+}
+
+/**
  * `terraform-role-trust-restrictive`: every Terraform role admits the CI role of its own path
  * only: a product Terraform role the CI apply role, a plan role the CI plan role.
  */
@@ -186,9 +207,7 @@ export function checkTerraformRoleTrust(topology: Topology, out: Findings): void
     const path = forAccess(topology, access);
     const nouns = PATH_NOUNS[access];
     if (access === "plan" && path.terraformRoles.length === 0) continue;
-    if (!requireCiRole(path, out)) continue;
-    reportSeveralCiRoles(path, out);
-    const arns = principalArns(path.ciRoles, out, nouns.ciRole);
+    const arns = ciRoleArnsOf(path, access, nouns.ciRole, out);
     if (arns === undefined) continue;
     for (const role of path.terraformRoles) {
       const own = role.arn.kind === "value" ? role.arn.value : undefined;

@@ -90,51 +90,64 @@ export function readCoreContract(
   return { ok: true, contract: value as unknown as CoreContract };
 }
 
+/** One way a group stack disagrees with its core stack. */
+export interface Mismatch {
+  /** `Org::TerraformAccount`, `Org::RoleDefinition`, `Org::NotInCore` or `Org::AccountDiffers`. */
+  readonly id: string;
+  readonly message: string;
+}
+
 /**
- * Every way the group stack's plan disagrees with the core stack's contract, one sentence each
+ * Every way a group stack (`mine`: what its config says of its accounts, as
+ * {@link coreContract} renders it) disagrees with its core stack's contract, one sentence each
  * with the fix; empty when the core stack admits every account of the group.
  */
 export function groupMismatches(
-  plan: TopologyPlan,
+  mine: CoreContract,
   core: CoreContract,
   coreName: string,
-): string[] {
-  const problems: string[] = [];
-  if (core.terraformAccountId !== plan.terraform.accountId) {
-    problems.push(
-      `terraformAccount.id is ${plan.terraform.accountId}, but the core stack ${coreName}'s Terraform account is ${core.terraformAccountId}. Fix: give every stack of the organisation the core stack's terraformAccount.`,
-    );
+): Mismatch[] {
+  const problems: Mismatch[] = [];
+  if (core.terraformAccountId !== mine.terraformAccountId) {
+    problems.push({
+      id: "Org::TerraformAccount",
+      message: `terraformAccount.id is ${mine.terraformAccountId}, but the core stack ${coreName}'s Terraform account is ${core.terraformAccountId}. Fix: give every stack of the organisation the core stack's terraformAccount.`,
+    });
   }
-  const mine = roleDefinitions(plan);
   for (const [role, setting] of [
     ["terraform", "terraformRole"],
     ["plan", "terraformPlanRole"],
   ] as const) {
-    if (mine[role].digest === core.roleDefinitions[role].digest) continue;
-    problems.push(
-      `the ${setting} settings give this stack's ${role === "terraform" ? "Terraform" : "plan"} roles other permissions than the core stack ${coreName}'s definition (${mine[role].digest} here, ${core.roleDefinitions[role].digest} there). Fix: give every stack of the organisation the same ${setting} (npm run org -- split writes them from one file).`,
-    );
+    const here = mine.roleDefinitions[role].digest;
+    const there = core.roleDefinitions[role].digest;
+    if (here === there) continue;
+    problems.push({
+      id: "Org::RoleDefinition",
+      message: `the ${setting} settings give this stack's ${role === "terraform" ? "Terraform" : "plan"} roles other permissions than the core stack ${coreName}'s definition (${here} here, ${there} there). Fix: give every stack of the organisation the same ${setting} (npm run org -- split writes them from one file).`,
+    });
   }
-  for (const p of plan.products) {
-    const listed = core.accounts[p.key];
+  for (const [name, account] of Object.entries(mine.accounts)) {
+    const listed = core.accounts[name];
     if (listed === undefined) {
-      problems.push(
-        `product account ${p.key} (${p.accountId}) is not listed by the core stack ${coreName}, so no CI role may assume its roles. Fix: add { name: ${p.key}, id: "${p.accountId}" } to the core stack's productAccounts and run the core stack first (npm run org -- up does).`,
-      );
+      problems.push({
+        id: "Org::NotInCore",
+        message: `product account ${name} (${account.id}) is not listed by the core stack ${coreName}, so no CI role may assume its roles. Fix: add { name: ${name}, id: "${account.id}" } to the core stack's productAccounts and run the core stack first (npm run org -- up does).`,
+      });
       continue;
     }
     const want: [string, string, string][] = [
-      ["id", p.accountId, listed.id],
-      ["workspace", p.workspace, listed.workspace],
-      ["environment", p.environment, listed.environment],
-      ["Terraform role", p.terraformRole.arn, listed.roleArn],
-      ["plan role", p.planRole.arn, listed.planRoleArn],
+      ["id", account.id, listed.id],
+      ["workspace", account.workspace, listed.workspace],
+      ["environment", account.environment, listed.environment],
+      ["Terraform role", account.roleArn, listed.roleArn],
+      ["plan role", account.planRoleArn, listed.planRoleArn],
     ];
     for (const [what, here, there] of want) {
       if (here === there) continue;
-      problems.push(
-        `product account ${p.key}: its ${what} is ${here} here, but ${there} in the core stack ${coreName}. Fix: give the account the same entry (and the same role settings) in both stacks.`,
-      );
+      problems.push({
+        id: "Org::AccountDiffers",
+        message: `product account ${name}: its ${what} is ${here} here, but ${there} in the core stack ${coreName}. Fix: give the account the same entry (and the same role settings) in both stacks.`,
+      });
     }
   }
   return problems;

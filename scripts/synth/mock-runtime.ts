@@ -156,7 +156,18 @@ async function run(
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const inputs = args.inputs as Record<string, unknown>;
+        // A StackReference's state holds what it read: the engine shows the pack its outputs.
+        const inputs =
+          args.type === "pulumi:pulumi:StackReference"
+            ? {
+                ...(args.inputs as Record<string, unknown>),
+                outputs: referencedOutputs(
+                  (args.inputs as Record<string, unknown>).name,
+                  options.stackOutputs,
+                ),
+                secretOutputNames: [],
+              }
+            : (args.inputs as Record<string, unknown>);
         options.observe?.(args.type, args.name);
         const providerName = args.provider ? args.provider.split("::")[3] : undefined;
         registered.push({
@@ -172,11 +183,7 @@ async function run(
             accountOfProvider.set(args.name, ids[0]);
         }
         if (args.type === "pulumi:pulumi:StackReference") {
-          const outputs = referencedOutputs(inputs.name, options.stackOutputs);
-          return {
-            id: String(inputs.name),
-            state: { name: inputs.name, outputs, secretOutputNames: [] },
-          };
+          return { id: String(inputs.name), state: inputs };
         }
         const accountId = (providerName && accountOfProvider.get(providerName)) || "000000000000";
         const mocked = mockState(args.type, args.name, inputs, {

@@ -11,6 +11,7 @@ import {
   validateStack,
   type EngineResource,
 } from "./helpers/engine";
+import { corpusStack } from "./mutations/stacks";
 
 function everythingUnknown(value: unknown): unknown {
   if (typeof value === "string") return UNKNOWN.string;
@@ -51,23 +52,28 @@ describe("policy pack: fails closed", () => {
   });
 
   it("reports a violation from every policy, and never throws, when every value is unknown", async () => {
-    const unknown = stack.map((r) => ({
-      ...r,
-      props: everythingUnknown(r.props) as Record<string, unknown>,
-      ...(r.provider
-        ? {
-            provider: {
-              ...r.provider,
-              props: everythingUnknown(r.provider.props) as Record<string, unknown>,
-            },
-          }
-        : {}),
-    }));
+    const unknownOf = (resources: readonly EngineResource[]) =>
+      resources.map((r) => ({
+        ...r,
+        props: everythingUnknown(r.props) as Record<string, unknown>,
+        ...(r.provider
+          ? {
+              provider: {
+                ...r.provider,
+                props: everythingUnknown(r.provider.props) as Record<string, unknown>,
+              },
+            }
+          : {}),
+      }));
+    const unknown = unknownOf(stack);
+    // The organisation policy judges the stacks of a split organisation only: an account group.
+    const group = unknownOf(await corpusStack("org-group"));
     for (const policy of packPolicies()) {
+      const resources = policy.name === "org-stack-consistent" ? group : unknown;
       const violations =
         "validateStack" in policy
-          ? await validateStack(policy, unknown)
-          : await validateResources(policy, unknown);
+          ? await validateStack(policy, resources)
+          : await validateResources(policy, resources);
       assert.ok(violations.length > 0, `${policy.name} passed a stack it cannot read`);
       assert.ok(
         violations.every((v) => v.id !== "Guard::Error"),

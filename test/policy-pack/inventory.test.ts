@@ -25,6 +25,7 @@ const INVENTORY: [name: string, level: string, scope: "stack" | "resource"][] = 
   ["state-backend-hardened", "mandatory", "stack"],
   ["audit-trail-enabled", "mandatory", "stack"],
   ["explicit-provider-pinned", "mandatory", "resource"],
+  ["org-stack-consistent", "mandatory", "stack"],
 ];
 
 function scopeOf(policy: Policy): "stack" | "resource" {

@@ -21,7 +21,11 @@ import type {
 } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { resetStackConfig, recordStackConfig } from "../../../policy-pack/stack-config";
-import { synthesize, type RecordedResource } from "../../../scripts/synth/mock-runtime";
+import {
+  synthesize,
+  type RecordedResource,
+  type SynthOptions,
+} from "../../../scripts/synth/mock-runtime";
 import { stackConfig } from "../../helpers/stack";
 
 /**
@@ -237,9 +241,13 @@ export async function deployedExampleStack(stack = "example"): Promise<EngineRes
 export async function configuredStack(
   config: Record<string, string>,
   stack: string,
+  stackOutputs?: SynthOptions["stackOutputs"],
 ): Promise<EngineResource[]> {
   stackConfigs.set(stack, config);
-  const { resources } = await synthesize(config, { stack });
+  const { resources } = await synthesize(config, {
+    stack,
+    ...(stackOutputs ? { stackOutputs } : {}),
+  });
   return engineResources(resources, { stack, firstPreview: true });
 }
 

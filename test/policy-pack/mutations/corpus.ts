@@ -52,6 +52,19 @@ const PLAN_POLICIES = PRODUCTS.map((p) => `${p}-plan-role-terraform-plan`);
 const TF_ROLES = PRODUCTS.map((p) => `${p}-terraform-role`);
 const PLAN_ROLES = PRODUCTS.map((p) => `${p}-plan-role`);
 
+/** The core stack's outputs as an `org-group` stack's StackReference read them. */
+interface CoreOutputs {
+  orgCore: {
+    terraformAccountId: string;
+    accounts: Record<string, { id: string } | undefined>;
+    roleDefinitions: Record<"terraform" | "plan", { digest: string; text: string }>;
+  };
+}
+
+function coreOutputs(s: StackEdit): CoreOutputs {
+  return s.get("org-core").props.outputs as CoreOutputs;
+}
+
 /** Edits the one condition block `op` of statement `sid`. */
 function condition(s: Statement, op: string, key: string, values: unknown): Statement {
   const c = { ...((s.Condition as Record<string, Record<string, unknown>>) ?? {}) };
@@ -2122,6 +2135,130 @@ export const MUTATIONS: readonly Mutation[] = [
     what: "the dev CI apply role removed (its jobs would need another environment's role)",
     edit: (s) => void s.remove("terraform-ci-role-dev"),
     finding: "ApplyRole::Missing::dev",
+  },
+  // org-stack-consistent: example-oidc split into a core stack and a group of dev and staging.
+  {
+    id: "org/group-roles-widened-alike",
+    claim: "org-role-definition",
+    stack: "org-group",
+    what: "both of a group's Terraform roles given iam:PassRole alike (identical within the group)",
+    edit: (s) => {
+      for (const p of ["dev", "staging"]) {
+        s.add(`${p}-terraform-role-terraform`, {
+          Sid: "Extra",
+          Effect: "Allow",
+          Action: "iam:PassRole",
+          Resource: "*",
+        });
+      }
+    },
+    finding: "Org::RoleDefinitionDiffers",
+  },
+  {
+    id: "org/group-plan-roles-widened-alike",
+    claim: "org-role-definition",
+    stack: "org-group",
+    what: "both of a group's plan roles given the ReadOnlyAccess managed policy alike",
+    edit: (s) => {
+      for (const p of ["dev", "staging"]) {
+        s.addResource(
+          `${p}-plan-role-terraform-plan`,
+          "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+          `${p}-plan-role-extra`,
+          {
+            role: "terraform-plan",
+            policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+          },
+        );
+      }
+    },
+    finding: "Org::RoleDefinitionDiffers",
+  },
+  {
+    id: "org/group-provider-in-terraform-account",
+    claim: "org-stack-scope",
+    stack: "org-group",
+    what: "a group's dev provider repointed at the Terraform account (its roles land there)",
+    edit: (s) => void s.set("aws-dev", "allowedAccountIds", [TF]),
+    finding: "Org::OutsideGroup",
+  },
+  {
+    id: "org/group-core-reference-removed",
+    claim: "org-group-in-core",
+    stack: "org-group",
+    what: "the group's StackReference to its core stack removed",
+    edit: (s) => void s.remove("org-core"),
+    finding: "Org::NoCoreReference",
+  },
+  {
+    id: "org/group-account-not-in-core",
+    claim: "org-group-in-core",
+    stack: "org-group",
+    what: "the core stack no longer lists the group's staging account",
+    edit: (s) => void delete coreOutputs(s).orgCore.accounts.staging,
+    finding: "Org::NotInCore",
+  },
+  {
+    id: "org/group-reads-a-stack-that-is-no-core",
+    claim: "org-group-in-core",
+    stack: "org-group",
+    what: "the group's core reference reads a stack without the core's contract",
+    edit: (s) => void delete (coreOutputs(s) as Partial<CoreOutputs>).orgCore,
+    finding: "Org::NoCoreContract",
+  },
+  {
+    id: "org/group-account-id-differs-from-core",
+    claim: "org-group-in-core",
+    stack: "org-group",
+    what: "the core stack lists the group's staging account under another id",
+    edit: (s) => {
+      const staging = coreOutputs(s).orgCore.accounts.staging;
+      if (staging !== undefined) staging.id = OTHER;
+    },
+    finding: "Org::AccountDiffers",
+  },
+  {
+    id: "org/group-under-another-terraform-account",
+    claim: "org-group-in-core",
+    stack: "org-group",
+    what: "the core stack's Terraform account differs from the group's",
+    edit: (s) => void (coreOutputs(s).orgCore.terraformAccountId = OTHER),
+    finding: "Org::TerraformAccount",
+  },
+  {
+    id: "org/core-role-definition-changed",
+    claim: "org-role-definition",
+    stack: "org-group",
+    what: "the core stack's Terraform role definition changed without the group's",
+    edit: (s) => {
+      const definition = coreOutputs(s).orgCore.roleDefinitions.terraform;
+      definition.text = `${definition.text}\n  arn:aws:iam::aws:policy/AdministratorAccess`;
+      definition.digest = `sha256:${"0".repeat(64)}`;
+    },
+    finding: "Org::RoleDefinition",
+  },
+  {
+    id: "org/core-role-in-product-account",
+    claim: "org-stack-scope",
+    stack: "org-core",
+    what: "a role registered by the core stack in the dev account, through a provider for it",
+    edit: (s) => {
+      const like = s.get("terraform-ci-plan-role");
+      s.addResource("terraform-ci-plan-role", like.type, "dev-extra-role", {
+        ...like.props,
+        name: "extra",
+      });
+      const role = s.get("dev-extra-role");
+      const provider = like.provider;
+      if (provider === undefined) throw new Error("corpus: the CI plan role has no provider");
+      role.provider = {
+        ...provider,
+        name: "aws-dev",
+        urn: provider.urn.replace(/::aws-terraform$/, "::aws-dev"),
+        props: { ...provider.props, allowedAccountIds: ["222222222222"] },
+      };
+    },
+    finding: "Org::OutsideCore",
   },
 ];
 

@@ -6,6 +6,32 @@
  */
 import { configuredStack, exampleStack, type EngineResource } from "../helpers/engine";
 import { getValue, stackConfig, withValue } from "../../helpers/stack";
+import { synthesize } from "../../../scripts/synth/mock-runtime";
+
+/** The core stack of the `org-*` variants: example-oidc's organisation split across stacks. */
+export const ORG_CORE = "corpus-org-core";
+
+/** example-oidc as the core stack of a split organisation. */
+function orgCoreConfig(): Record<string, string> {
+  return withValue(stackConfig("example-oidc"), "orgStack", { part: "core" });
+}
+
+/** example-oidc's dev and staging accounts as an account-group stack of {@link ORG_CORE}. */
+function orgGroupConfig(): Record<string, string> {
+  const flat = stackConfig("example-oidc");
+  const ci = getValue<Record<string, unknown>>(flat, "ci");
+  const accounts = getValue<Record<string, unknown>[]>(flat, "productAccounts");
+  const groupCi = Object.fromEntries(Object.entries(ci).filter(([key]) => key !== "pipeline"));
+  return withValue(
+    withValue(
+      withValue(flat, "ci", groupCi),
+      "productAccounts",
+      accounts.filter((a) => a.name === "dev" || a.name === "staging"),
+    ),
+    "orgStack",
+    { part: "group", core: ORG_CORE },
+  );
+}
 
 /** The stacks of the corpus. */
 export const CORPUS_STACKS = [
@@ -15,6 +41,8 @@ export const CORPUS_STACKS = [
   "dynamodb",
   "boundary",
   "environments",
+  "org-core",
+  "org-group",
 ] as const;
 
 /** One of {@link CORPUS_STACKS}. */
@@ -43,6 +71,13 @@ async function build(stack: CorpusStack): Promise<EngineResource[]> {
     }
     case "environments":
       return exampleStack("example-oidc");
+    case "org-core":
+      return configuredStack(orgCoreConfig(), ORG_CORE);
+    case "org-group": {
+      // The core's outputs as its own synth gives them (what the StackReference reads).
+      const core = await synthesize(orgCoreConfig(), { stack: ORG_CORE });
+      return configuredStack(orgGroupConfig(), "corpus-org-group", { [ORG_CORE]: core.outputs });
+    }
     case "gitlab": {
       const flat = stackConfig("example-oidc");
       const ci = getValue<Record<string, unknown>>(flat, "ci");

@@ -2198,6 +2198,51 @@ export const MUTATIONS: readonly Mutation[] = [
     edit: (s) => void delete coreOutputs(s).orgCore.accounts.staging,
     finding: "Org::NotInCore",
   },
+  // The product-role claims hold in an account-group stack too, against the core's CI roles.
+  {
+    id: "org/group-trust-other-account",
+    claim: "terraform-role-trust",
+    stack: "org-group",
+    what: "a group's Terraform role also trusts another account",
+    edit: (s) =>
+      s.add(
+        "dev-terraform-role",
+        {
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${OTHER}:root` },
+          Action: "sts:AssumeRole",
+        },
+        "assumeRolePolicy",
+      ),
+    finding: "Principal::Account:999999999999",
+  },
+  {
+    id: "org/group-trust-other-environment",
+    claim: "terraform-role-trust",
+    stack: "org-group",
+    what: "a group's staging Terraform role also trusts production's CI apply role",
+    edit: trust("staging-terraform-role", (st) =>
+      condition(st, "ArnEquals", "aws:PrincipalArn", [
+        `arn:aws:iam::${TF}:role/terraform-ci-staging`,
+        `arn:aws:iam::${TF}:role/terraform-ci-production`,
+      ]),
+    ),
+    finding: "Condition::PrincipalArn:*",
+  },
+  {
+    id: "org/group-one-role-differs",
+    claim: "terraform-roles-identical",
+    stack: "org-group",
+    what: "one group account's Terraform role given an extra statement",
+    edit: (s) =>
+      s.add("dev-terraform-role-terraform", {
+        Sid: "Extra",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: "*",
+      }),
+    finding: "Permissions::Differ",
+  },
   {
     id: "org/group-reads-a-stack-that-is-no-core",
     claim: "org-group-in-core",

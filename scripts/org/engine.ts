@@ -6,23 +6,12 @@
  *
  * `Stack.up()` of the Automation API always passes `--skip-preview`, and stack-level policies
  * judge the preview (an update that skips it applies before they run). So `up` runs
- * `pulumi up --yes` through the workspace's own `PulumiCommand`, with the same environment the
- * workspace gives every command, and reads the engine's events from its `--event-log`.
+ * `pulumi up --yes` with the workspace's CLI, directory and environment, and takes the engine's
+ * events over the same gRPC event stream the Automation API uses.
  */
 import { spawn } from "node:child_process";
-import {
-  accessSync,
-  constants,
-  mkdtempSync,
-  openSync,
-  readSync,
-  closeSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { StringDecoder } from "node:string_decoder";
-import { basename, dirname, join, resolve } from "node:path";
+import { accessSync, constants } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import {
   LocalWorkspace,
   PulumiCommand,
@@ -144,14 +133,11 @@ export async function previewStack(
 /**
  * `pulumi up --yes --policy-pack DIR`, its preview included: the workspace's CLI
  * (`PulumiCommand.command`) in the workspace's directory with the workspace's environment;
- * events read from `--event-log` as the CLI writes them.
+ * events streamed to this process (`--event-log tcp://…`) as the Automation API has them.
  */
 export async function upStack(stack: Stack, options: StackRunOptions): Promise<StackRunResult> {
   const workspace = stack.workspace;
-  const logDir = mkdtempSync(join(tmpdir(), "tfb-org-events-"));
-  const log = join(logDir, "events.jsonl");
-  writeFileSync(log, "");
-  const tail = tailJsonLines(log, options.onEvent);
+  const events = await eventsServer(options.onEvent);
   const args = [
     "up",
     "--yes",
@@ -163,7 +149,7 @@ export async function upStack(stack: Stack, options: StackRunOptions): Promise<S
     "--policy-pack",
     options.policyPack,
     "--event-log",
-    log,
+    events.address,
     ...(options.configFile ? ["--config-file", options.configFile] : []),
   ];
   const env: Record<string, string> = {
@@ -176,8 +162,7 @@ export async function upStack(stack: Stack, options: StackRunOptions): Promise<S
       ? { ok: true }
       : { ok: false, cliError: cliErrorOf(`${run.stdout}\n${run.stderr}`) };
   } finally {
-    tail.stop();
-    rmSync(logDir, { recursive: true, force: true });
+    events.stop();
   }
 }
 
@@ -203,43 +188,50 @@ function runCli(
   });
 }
 
+/** Loads a module the way `@pulumi/pulumi` itself resolves it (one of its own dependencies). */
+function sdkModule<T>(name: string): T {
+  const sdk = dirname(require.resolve("@pulumi/pulumi/package.json"));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(require.resolve(name, { paths: [sdk] })) as T;
+}
+
 /**
- * Follows a file of JSON lines as another process appends to it: every 200 ms, and once more
- * on `stop()`, each complete new line is parsed and handed to `onLine`.
+ * Receives the engine's events as the Automation API does for CLIs after 3.205: the CLI is
+ * given `--event-log tcp://127.0.0.1:<port>` and streams each event, as JSON, to a gRPC
+ * `Events` service here. `up` opens one stream for its preview and one for its update (a
+ * file event log would be truncated between them).
  */
-function tailJsonLines(file: string, onLine: (event: EngineEvent) => void): { stop(): void } {
-  let position = 0;
-  let rest = "";
-  const buffer = Buffer.alloc(1 << 16);
-  const decoder = new StringDecoder("utf8");
-  const drain = () => {
-    const fd = openSync(file, "r");
-    try {
-      for (;;) {
-        const n = readSync(fd, buffer, 0, buffer.length, position);
-        if (n <= 0) break;
-        position += n;
-        rest += decoder.write(buffer.subarray(0, n));
-      }
-    } finally {
-      closeSync(fd);
-    }
-    const lines = rest.split("\n");
-    rest = lines.pop() ?? "";
-    for (const line of lines) {
-      if (line.trim() === "") continue;
-      try {
-        onLine(JSON.parse(line) as EngineEvent);
-      } catch {
-        // A line the CLI is still writing is completed on the next read; others are not events.
-      }
-    }
-  };
-  const timer = setInterval(drain, 200);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      drain();
+async function eventsServer(
+  onEvent: (event: EngineEvent) => void,
+): Promise<{ address: string; stop(): void }> {
+  const grpc = sdkModule<typeof import("@grpc/grpc-js")>("@grpc/grpc-js");
+  const { EventsService } = sdkModule<{ EventsService: import("@grpc/grpc-js").ServiceDefinition }>(
+    "@pulumi/pulumi/proto/events_grpc_pb",
+  );
+  const { Empty } = sdkModule<{ Empty: new () => unknown }>(
+    "google-protobuf/google/protobuf/empty_pb",
+  );
+  const server = new grpc.Server();
+  server.addService(EventsService, {
+    streamEvents: (
+      call: NodeJS.EventEmitter,
+      callback: (error: Error | null, value: unknown) => void,
+    ) => {
+      call.on("data", (request: { getEvent(): string }) => {
+        try {
+          onEvent(JSON.parse(request.getEvent()) as EngineEvent);
+        } catch {
+          // not an event: nothing to show
+        }
+      });
+      call.on("end", () => callback(null, new Empty()));
+      call.on("error", (error: Error) => callback(error, null));
     },
-  };
+  });
+  const port = await new Promise<number>((resolvePort, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolvePort(p),
+    ),
+  );
+  return { address: `tcp://127.0.0.1:${port}`, stop: () => server.forceShutdown() };
 }

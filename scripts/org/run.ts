@@ -262,13 +262,7 @@ export async function runOrg(
     const ok = result.ok && summaryNow.mandatory === 0;
     const error = ok
       ? undefined
-      : (events.firstError() ??
-        (summaryNow.mandatory > 0
-          ? `the policy pack reported ${summaryNow.mandatory} mandatory violation${summaryNow.mandatory === 1 ? "" : "s"} (${summaryNow.policies
-              .filter((p) => p.mandatory > 0)
-              .map((p) => p.policy)
-              .join(", ")})`
-          : (result.cliError ?? "the run failed")));
+      : (events.firstError() ?? result.cliError ?? "the run failed with no error message");
     results.set(name, events.summary(name, member.part, ok ? "ok" : "failed", durationMs, error));
     progress(name, ok ? `${operation} ok` : `${operation} failed: ${error?.split("\n")[0] ?? ""}`);
     return { ok, stack };

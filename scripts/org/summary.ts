@@ -65,6 +65,7 @@ export class StackEvents {
   private readonly violations = new Map<string, { mandatory: number; advisory: number }>();
   private readonly errors: string[] = [];
   private readonly steps: StepLine[] = [];
+  private readonly findings: string[] = [];
   /** A summary event ended a phase: `up` previews, then updates, in one event stream. */
   private phaseEnded = false;
 
@@ -97,8 +98,9 @@ export class StackEvents {
       const count = this.violations.get(policy.policyName) ?? { mandatory: 0, advisory: 0 };
       count[level] += 1;
       this.violations.set(policy.policyName, count);
-      const first = policy.message.split("\n").find((l) => l.trim() !== "") ?? "";
-      return `policy ${policy.policyName} [${level}]: ${first.trim()}`;
+      const finding = violationText(policy.message);
+      this.findings.push(`${policy.policyName} [${level}]: ${finding}`);
+      return `policy ${policy.policyName} [${level}]: ${finding.split("\n")[0] ?? ""}`;
     }
     const diagnostic = event.diagnosticEvent;
     if (diagnostic && diagnostic.severity === "error") {
@@ -129,6 +131,7 @@ export class StackEvents {
     this.passed.clear();
     this.failed.clear();
     this.violations.clear();
+    this.findings.length = 0;
   }
 
   /** Resources by operation: the engine's summary when it came, else the steps seen. */
@@ -146,8 +149,14 @@ export class StackEvents {
     return counted;
   }
 
-  /** The first error the engine reported, or `undefined`. */
+  /**
+   * Why the run failed: the first error the engine reported, unless that only says the
+   * preview or update failed; then the policy findings, if any.
+   */
   firstError(): string | undefined {
+    const specific = this.errors.find((e) => !GENERIC_FAILURE.test(e));
+    if (specific !== undefined) return specific;
+    if (this.findings.length > 0) return this.findings.join("\n");
     return this.errors[0];
   }
 
@@ -190,6 +199,21 @@ export function notRunSummary(
   why: string,
 ): StackSummary {
   return new StackEvents().summary(stack, part, status, 0, why);
+}
+
+/** What the engine reports when a policy, not the program, failed the run. */
+const GENERIC_FAILURE = /^(preview|update) failed$/;
+
+/**
+ * The violation of a policy event: the engine sends the policy's description, then the
+ * violation's own message; the description alone when the violation has none.
+ */
+export function violationText(message: string): string {
+  const lines = stripAnsi(message)
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== "");
+  return (lines.length > 1 ? lines.slice(1) : lines).join("\n").trim();
 }
 
 /** Removes terminal colour codes. */

@@ -231,6 +231,35 @@ describe("org split --migrate on the real engine", function () {
     assert.deepEqual(storeContents(store).map(key).sort(), stored.map(key).sort());
   });
 
+  it("the stand-in refuses to import a resource its store does not hold, naming the account", async () => {
+    const created = await createStack(home, "ghost", repositoryStackConfig("example"), {
+      main: {
+        file: "ghost.ts",
+        source: `import * as aws from "@pulumi/aws";
+
+const provider = new aws.Provider("ghost-provider", {
+  region: "eu-west-1",
+  allowedAccountIds: ["222222222201"],
+  assumeRoles: [{ roleArn: "arn:aws:iam::222222222201:role/OrganizationAccountAccessRole" }],
+});
+new aws.iam.Role(
+  "ghost",
+  { name: "ghost", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) },
+  { provider, import: "ghost" },
+);
+`,
+      },
+    });
+    const ghost = { ...created, env: { ...created.env, TFB_STANDIN_STORE: store } };
+    const result = await pulumi(ghost, ["preview", "--stack", "ghost"]);
+    assert.notEqual(result.code, 0, describeRun(result));
+    assert.match(
+      result.stdout + result.stderr,
+      /cannot import "ghost": no such resource \(aws:iam\/role:Role\) in account 222222222201/,
+      describeRun(result),
+    );
+  });
+
   it("then every stack previews with no changes", async () => {
     for (const stack of [core, ...groups]) {
       const result = await run(stack, ["preview", "--expect-no-changes"]);

@@ -231,6 +231,10 @@ export function formatChanges(changes: Readonly<Record<string, number>>): string
 
 function formatPolicy(s: StackSummary): string {
   if (s.policyPacks.length === 0) return s.status === "ok" ? "no pack ran" : "-";
+  if (s.status === "failed" && s.mandatory === 0 && s.policiesFailed === 0) {
+    // The run stopped before the pack judged everything.
+    return `${s.policyPacks.join(" ")} reported no violation before the run failed (${s.policiesPassed} policies passed)`;
+  }
   const verdict =
     s.mandatory > 0
       ? `${s.mandatory} mandatory`

@@ -151,12 +151,16 @@ function changed(s: StackSummary): Record<string, number> {
   return Object.fromEntries(Object.entries(s.changes).filter(([op, n]) => op !== "same" && n > 0));
 }
 
-/** The core's steps for a new account: IAM creates named for it, IAM updates, nothing else. */
+/**
+ * The core's steps for a new account: its CI role and that role's policies are created (named
+ * for the account); the policies that name every account are updated (the plan role's assume
+ * policy, the state key's and bucket's policies); nothing is replaced or deleted.
+ */
 function assertCoreGrowsBy(core: StackSummary, account: string): void {
   const steps = JSON.stringify(core.steps);
   assert.deepEqual(Object.keys(changed(core)).sort(), ["create", "update"], steps);
   for (const step of core.steps) {
-    assert.match(step.type, /^aws:iam\//, steps);
+    assert.match(step.type, /^aws:(iam|kms|s3)\//, steps);
     if (step.op === "create") assert.ok(step.name.includes(account), steps);
     else assert.equal(step.op, "update", steps);
   }

@@ -352,8 +352,13 @@ export const CLAIMS: readonly Claim[] = [
   {
     id: "org-stack-scope",
     policy: "org-stack-consistent",
-    text: "In an organisation split across stacks, a core stack registers resources only in the Terraform account and an account-group stack only in its own product accounts.",
-    findings: ["Org::OutsideGroup", "Org::OutsideCore"],
+    text: "In an organisation split across stacks, a core stack registers resources only in the Terraform account, and no role there but the CI roles that a CI role may assume; an account-group stack registers only providers and roles, only in its own product accounts.",
+    findings: [
+      "Org::OutsideGroup",
+      "Org::OutsideCore",
+      "Org::ForeignResource",
+      "Org::TerraformAccountRole",
+    ],
     evaluation: { fn: "checkOrgStack", file: "lib/guard/org-stack.ts" },
     sources: ["policies"],
   },
@@ -363,6 +368,7 @@ export const CLAIMS: readonly Claim[] = [
     text: "Every account of an account-group stack is listed by its core stack, with the same id, workspace, environment and role ARNs, under the same Terraform account; a group that cannot read its core stack fails closed.",
     findings: [
       "Org::NoCoreReference",
+      "Org::OtherStackReference",
       "Org::NoCoreContract",
       "Org::NotInCore",
       "Org::AccountDiffers",

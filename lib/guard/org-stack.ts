@@ -50,7 +50,75 @@ export function checkOrgStack(topology: Topology, out: Findings): void {
   );
   if (org.part === "core") own.add(org.contract.terraformAccountId);
   checkScope(topology, org, own, out);
-  if (org.part === "group") checkGroup(topology, org, out);
+  checkForeignResources(topology, org.part, out);
+  if (org.part === "group") {
+    checkGroup(topology, org, out);
+    return;
+  }
+  checkTerraformAccountRoles(topology, out);
+  // A core handing its product accounts over holds them to its own config's definition.
+  if (org.handOver) checkRoleDefinitions(topology, org.contract, "its own config", out);
+}
+
+/** What a group stack's program registers in its accounts: providers and roles. */
+const GROUP_TYPES: ReadonlySet<string> = new Set([
+  "pulumi:providers:aws",
+  "aws:iam/role:Role",
+  "aws:iam/rolePolicy:RolePolicy",
+  "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+]);
+
+/** The resource types a stack of `part` may register. */
+function allowedType(type: string, part: "core" | "group"): boolean {
+  if (type === STACK_REFERENCE_TYPE || type === "pulumi:pulumi:Stack") return true;
+  if (type.startsWith("tf-bootstrap:")) return true;
+  if (part === "group") return GROUP_TYPES.has(type);
+  return type.startsWith("aws:") || type === "pulumi:providers:aws";
+}
+
+/**
+ * Every resource is one the program registers: in a group stack, its accounts' providers and
+ * roles only (an IAM user, group or policy there would be a way into the account beside CI);
+ * in a core stack, AWS resources through the aws provider. Another package's resources
+ * (aws-native, command, dynamic providers) are outside every policy's view of accounts and IAM.
+ */
+function checkForeignResources(topology: Topology, part: "core" | "group", out: Findings): void {
+  for (const resource of topology.view.resources) {
+    if (allowedType(resource.type, part)) continue;
+    out.add(
+      "Org::ForeignResource",
+      `${describe(resource)} is a ${resource.type}, which ` +
+        (part === "group"
+          ? `an account-group stack does not register: it holds its accounts' providers, ` +
+            `Terraform roles and plan roles, and nothing else that could open a way into them. `
+          : `a core stack does not register: it holds AWS resources through the aws provider, ` +
+            `so the pack can tell their account and judge their permissions. `) +
+        `Fix: remove it, or manage it outside these stacks.`,
+      resource,
+    );
+  }
+}
+
+/**
+ * A core stack holds no role a CI role may assume besides the CI roles: its product roles are
+ * in the group stacks, so any such role of the Terraform account is one the organisation's
+ * role definition does not describe.
+ */
+function checkTerraformAccountRoles(topology: Topology, out: Findings): void {
+  const products = new Set(topology.productRoles);
+  for (const role of topology.terraformRoles) {
+    if (products.has(role)) continue;
+    out.add(
+      "Org::TerraformAccountRole",
+      `${principalLabel(role)} is a role a CI role may assume (its trust admits one), but it ` +
+        `is not a product account's Terraform or plan role: a CI job could take it and act in ` +
+        `the Terraform account, where state and the trail live. Fix: remove it; Terraform ` +
+        `roles belong in the product accounts, registered by their group stacks.`,
+      role.resource,
+    );
+  }
 }
 
 /** Every resource is in one of the part's accounts. */
@@ -80,20 +148,45 @@ function checkScope(
 function coreContractOf(
   topology: Topology,
   coreName: string,
+  expected: string | undefined,
   out: Findings,
 ): CoreContract | undefined {
   const references = topology.view.resources.filter((r) => r.type === STACK_REFERENCE_TYPE);
-  const named = references.filter((r) => {
+  const isCore = (r: ResourceView): boolean => {
     const name = readString(r.props, ["name"]);
-    return (
-      name.kind === "value" && (name.value === coreName || name.value.endsWith(`/${coreName}`))
+    if (name.kind !== "value") return false;
+    // The full name when the stack's organisation is known; else the core's own name.
+    return expected !== undefined
+      ? name.value === expected
+      : name.value.split("/").pop() === coreName.split("/").pop();
+  };
+  const named = references.filter(isCore);
+  for (const other of references.filter((r) => !isCore(r))) {
+    const name = readString(other.props, ["name"]);
+    if (out.unreadable(name, other, "the name of the stack it reads")) continue;
+    out.add(
+      "Org::OtherStackReference",
+      `${describe(other)} reads the stack ${name.kind === "value" ? name.value : "(none)"}, ` +
+        `but an account-group stack reads only its core stack ${expected ?? coreName}: ` +
+        `another stack's outputs could stand in for the core's. The policy fails closed. Fix: ` +
+        `remove it.`,
+      other,
     );
-  });
+  }
+  if (named.length > 1) {
+    out.add(
+      "Org::OtherStackReference",
+      `This account-group stack reads its core stack ${expected ?? coreName} through ` +
+        `${named.length} StackReferences; it needs one, so which outputs are the core's is ` +
+        `never in doubt. The policy fails closed. Fix: keep the program's one reference.`,
+    );
+    return undefined;
+  }
   const reference: ResourceView | undefined = named[0];
   if (reference === undefined) {
     out.add(
       "Org::NoCoreReference",
-      `This account-group stack has no StackReference to its core stack ${coreName} ` +
+      `This account-group stack has no StackReference to its core stack ${expected ?? coreName} ` +
         `(orgStack.core), so the policy cannot check that the core admits its accounts and ` +
         `fails closed. Fix: run the tf-bootstrap program, which reads the core stack's ` +
         `${CORE_OUTPUT} output; check orgStack.core names the core stack.`,
@@ -122,31 +215,41 @@ function coreContractOf(
 
 function checkGroup(topology: Topology, org: OrgStackIntent, out: Findings): void {
   const coreName = org.core ?? "";
-  const core = coreContractOf(topology, coreName, out);
+  const core = coreContractOf(topology, coreName, org.coreReference, out);
   if (core === undefined) return;
   for (const mismatch of groupMismatches(org.contract, core, coreName)) {
     out.add(mismatch.id, `This account-group stack: ${mismatch.message}`);
   }
+  checkRoleDefinitions(topology, core, `the core stack ${coreName}`, out);
+}
+
+/** Every product role, as registered, has exactly the definition `contract` holds. */
+function checkRoleDefinitions(
+  topology: Topology,
+  contract: CoreContract,
+  source: string,
+  out: Findings,
+): void {
   const kinds: [Access, "terraform" | "plan", string][] = [
     ["apply", "terraform", "Terraform"],
     ["plan", "plan", "plan"],
   ];
   for (const [access, key, noun] of kinds) {
-    const definition = core.roleDefinitions[key];
+    const definition = contract.roleDefinitions[key];
     for (const role of forAccess(topology, access).productRoles) {
       const text = permissionsText(topology, role, out);
       if (text === undefined || digestOf(text) === definition.digest) continue;
       const diff =
         typeof definition.text === "string"
-          ? `\nDiff from the core's definition to this role (account ids shown as \${AccountId}):\n${renderDiff(definition.text, text)}`
+          ? `\nDiff from the definition to this role (account ids shown as \${AccountId}):\n${renderDiff(definition.text, text)}`
           : "";
       out.add(
         "Org::RoleDefinitionDiffers",
         `${principalLabel(role)} does not have the permissions of the organisation's ${noun} ` +
-          `role definition, which the core stack ${coreName} exports (${definition.digest}); ` +
-          `this role's are ${digestOf(text)}.${diff}\nFix: build every ${noun} role from the ` +
-          `one definition in the stack configs (the same terraformRole and terraformPlanRole ` +
-          `in the core and every group); do not add, attach or edit policies in one stack.`,
+          `role definition, as ${source} gives it (${definition.digest}); this role's are ` +
+          `${digestOf(text)}.${diff}\nFix: build every ${noun} role from the one definition ` +
+          `in the stack configs (the same terraformRole and terraformPlanRole in the core and ` +
+          `every group); do not add, attach or edit policies in one stack.`,
         role.resource,
       );
     }

@@ -22,6 +22,7 @@ import type {
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { resetStackConfig, recordStackConfig } from "../../../policy-pack/stack-config";
 import {
+  ORGANIZATION,
   synthesize,
   type RecordedResource,
   type SynthOptions,
@@ -55,7 +56,7 @@ export function configurePack(
         ? stackConfigs.get(stackOf(resources) ?? "")
         : intent;
   if (flat === undefined) resetStackConfig();
-  else recordStackConfig(flat);
+  else recordStackConfig(flat, { organization: ORGANIZATION, project: PROJECT });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -2244,6 +2244,55 @@ export const MUTATIONS: readonly Mutation[] = [
     finding: "Permissions::Differ",
   },
   {
+    id: "org/group-reads-a-second-stack",
+    claim: "org-group-in-core",
+    stack: "org-group",
+    what: "a second StackReference, to a same-named stack of another project, read first",
+    edit: (s) => {
+      const real = s.get("org-core");
+      s.resources.unshift({
+        ...real,
+        name: "org-core-cache",
+        urn: real.urn.replace(/::org-core$/, "::org-core-cache"),
+        props: { ...real.props, name: "mallory/scratch/corpus-org-core" },
+      });
+    },
+    finding: "Org::OtherStackReference",
+  },
+  {
+    id: "org/group-iam-user-in-product-account",
+    claim: "org-stack-scope",
+    stack: "org-group",
+    what: "an IAM user registered in the group's dev account",
+    edit: (s) =>
+      void s.addResource("aws-dev", "aws:iam/user:User", "dev-support-user", { name: "support" }),
+    finding: "Org::ForeignResource",
+  },
+  {
+    id: "org/core-terraform-account-role-for-ci",
+    claim: "org-stack-scope",
+    stack: "org-core",
+    what: "a role in the Terraform account whose trust admits the CI plan role",
+    edit: (s) => {
+      const like = s.get("terraform-ci-plan-role");
+      s.addResource("terraform-ci-plan-role", like.type, "terraform-maintenance", {
+        ...like.props,
+        name: "terraform-maintenance",
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: CI_PLAN },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        }),
+      });
+    },
+    finding: "Org::TerraformAccountRole",
+  },
+  {
     id: "org/group-reads-a-stack-that-is-no-core",
     claim: "org-group-in-core",
     stack: "org-group",

@@ -14,17 +14,10 @@
  * `@pulumi/policy`. The engine tests (`test/engine/`) prove it with the real Pulumi CLI.
  */
 import { dirname } from "node:path";
-import {
-  intentFromFlatConfig,
-  NO_INTENT,
-  type IntentRead,
-  type StackLocation,
-} from "../lib/guard/intent";
+import { intentFromFlatConfig, NO_INTENT, type IntentRead } from "../lib/guard/intent";
 
 interface ConfigureStackRequest {
   getConfigMap(): { forEach(callback: (value: string, key: string) => void): void };
-  getOrganization?(): string;
-  getProject?(): string;
 }
 type Handler = (call: { request: ConfigureStackRequest }, callback: unknown) => unknown;
 interface GrpcServer {
@@ -52,20 +45,9 @@ export function resetStackConfig(): void {
   current = NO_INTENT;
 }
 
-/** Records the intent of a ConfigureStack request's config and where the stack lives. */
-export function recordStackConfig(
-  flat: Readonly<Record<string, string>>,
-  where: StackLocation = {},
-): void {
-  current = intentFromFlatConfig(flat, where);
-}
-
-/** The organisation and project a ConfigureStack request names. */
-function locationOfRequest(request: ConfigureStackRequest): StackLocation {
-  return {
-    ...(request.getOrganization ? { organization: request.getOrganization() } : {}),
-    ...(request.getProject ? { project: request.getProject() } : {}),
-  };
+/** Records the intent of a ConfigureStack request. */
+export function recordStackConfig(flat: Readonly<Record<string, string>>): void {
+  current = intentFromFlatConfig(flat);
 }
 
 /**
@@ -88,7 +70,7 @@ export function captureStackConfig(): void {
             ...implementation,
             configureStack: (call: { request: ConfigureStackRequest }, callback: unknown) => {
               try {
-                recordStackConfig(configOfRequest(call.request), locationOfRequest(call.request));
+                recordStackConfig(configOfRequest(call.request));
               } catch {
                 current = NO_INTENT;
               }

@@ -41,11 +41,6 @@ export interface OrgStackIntent {
   readonly part: "core" | "group";
   /** group: the core stack's name, as the config gives it. */
   readonly core?: string;
-  /**
-   * group: the core stack's full name (`organization/project/stack`) as the group's
-   * StackReference must name it, when the stack's organisation and project are known.
-   */
-  readonly coreReference?: string;
   /** core: the product accounts are still registered here, being handed over to groups. */
   readonly handOver: boolean;
   /**
@@ -106,30 +101,8 @@ export interface StackIntent {
   };
 }
 
-/** Where a stack lives, as the engine tells the pack: its organisation and project. */
-export interface StackLocation {
-  readonly organization?: string;
-  readonly project?: string;
-}
-
-/** A StackReference name made full (`organization/project/stack`), when it can be. */
-export function fullStackName(name: string, where: StackLocation): string | undefined {
-  const parts = name.split("/");
-  if (parts.length === 3) return name;
-  if (where.organization === undefined || where.organization === "") return undefined;
-  if (parts.length === 2) return `${where.organization}/${name}`;
-  if (where.project === undefined || where.project === "") return undefined;
-  return `${where.organization}/${where.project}/${name}`;
-}
-
 /** The intent of a validated config and its plan. */
-export function intentOf(
-  config: TopologyConfig,
-  plan: TopologyPlan,
-  where: StackLocation = {},
-): StackIntent {
-  const coreReference =
-    config.orgStack?.core !== undefined ? fullStackName(config.orgStack.core, where) : undefined;
+export function intentOf(config: TopologyConfig, plan: TopologyPlan): StackIntent {
   const identities = (access: Access) =>
     access === "apply"
       ? plan.terraform.ciApply.map((a) => a.identity)
@@ -153,7 +126,6 @@ export function intentOf(
           org: {
             part: config.orgStack.part,
             ...(config.orgStack.core !== undefined ? { core: config.orgStack.core } : {}),
-            ...(coreReference !== undefined ? { coreReference } : {}),
             handOver: config.orgStack.handOver,
             contract: coreContract(plan),
           },
@@ -217,10 +189,7 @@ export const NO_INTENT: IntentRead = {
  * Pulumi hands them to a program). An invalid config gives no intent: the program itself
  * refuses it before registering anything.
  */
-export function intentFromFlatConfig(
-  flat: Readonly<Record<string, string>>,
-  where: StackLocation = {},
-): IntentRead {
+export function intentFromFlatConfig(flat: Readonly<Record<string, string>>): IntentRead {
   const parsed = parseStackConfig(decodePulumiConfig(flat));
   if (!parsed.ok) {
     return {
@@ -228,7 +197,7 @@ export function intentFromFlatConfig(
       reason: `the stack config is invalid (${parsed.problems.length} problem(s), first: ${parsed.problems[0]?.path ?? "?"}: ${parsed.problems[0]?.message ?? ""})`,
     };
   }
-  return { kind: "known", intent: intentOf(parsed.config, planTopology(parsed.config), where) };
+  return { kind: "known", intent: intentOf(parsed.config, planTopology(parsed.config)) };
 }
 
 /**

@@ -1,35 +1,31 @@
 /**
  * `org-stack-consistent`: a stack of an organisation split across stacks holds its own part
- * and agrees with the others (docs/org-stacks.md).
+ * (docs/org-stacks.md).
  *
- * - An **account-group stack** registers resources only in its own product accounts (the
- *   Terraform account's rules, which the group does not run, cannot be dodged through it); it
- *   reads its core stack's `orgCore` output through a StackReference, and the core lists every
- *   account of the group with the same id, workspace, environment and role ARNs; each of its
- *   Terraform and plan roles, as registered, has exactly the core's role definition (the
- *   identical-role policies hold within one stack; this holds them across stacks).
- * - A **core stack** registers resources only in the Terraform account, and in the product
- *   accounts it is handing over (`orgStack.handOver`).
+ * - An **account-group stack** registers only its accounts' providers and roles, only in its
+ *   own product accounts (the Terraform account's rules, which a group does not run, cannot be
+ *   dodged through it), and each of its Terraform and plan roles, as registered, has exactly
+ *   the role definition of its config. The program holds the config to the core stack's (a
+ *   group's preview fails unless the core stack's `orgCore` output lists its accounts with the
+ *   same settings and role definition): together, roles are identical across stacks.
+ * - A **core stack** registers AWS resources only in the Terraform account (and in the product
+ *   accounts it is handing over, whose roles are held to its definition), and no role there
+ *   that a CI role may assume besides the CI roles.
  * - A stack that holds the whole organisation has nothing here to judge.
  *
- * What this stack is meant to be comes from its config (the intent), never from its resources.
+ * What the stack is meant to be comes from its config (the intent), never from its resources.
+ * The pack does not read the StackReference: the engine does not show a read resource to an
+ * analyzer, so the core's outputs are the program's to check.
  */
-import {
-  CORE_OUTPUT,
-  groupMismatches,
-  readCoreContract,
-  type CoreContract,
-} from "../org-stacks/core-contract";
+import type { CoreContract } from "../org-stacks/core-contract";
 import { digestOf } from "../org-stacks/role-definition";
 import type { Access } from "../plan/model";
 import { describe, type Findings } from "./finding";
 import { requireIntent, type OrgStackIntent } from "./intent";
 import { requireTerraformAccount } from "./prerequisites";
-import { firstUnknown, readAt, readString } from "./read";
 import { permissionsText } from "./role-permissions";
 import { renderDiff } from "./text-diff";
 import { forAccess, principalLabel, type Topology } from "./topology";
-import type { ResourceView } from "./view";
 
 /** The type of the resource a StackReference registers. */
 export const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
@@ -51,13 +47,9 @@ export function checkOrgStack(topology: Topology, out: Findings): void {
   if (org.part === "core") own.add(org.contract.terraformAccountId);
   checkScope(topology, org, own, out);
   checkForeignResources(topology, org.part, out);
-  if (org.part === "group") {
-    checkGroup(topology, org, out);
-    return;
-  }
-  checkTerraformAccountRoles(topology, out);
-  // A core handing its product accounts over holds them to its own config's definition.
-  if (org.handOver) checkRoleDefinitions(topology, org.contract, "its own config", out);
+  if (org.part === "core") checkTerraformAccountRoles(topology, out);
+  // A group's roles, and those a core is handing over, have the config's role definition.
+  checkRoleDefinitions(topology, org.contract, out);
 }
 
 /** What a group stack's program registers in its accounts: providers and roles. */
@@ -72,7 +64,9 @@ const GROUP_TYPES: ReadonlySet<string> = new Set([
 
 /** The resource types a stack of `part` may register. */
 function allowedType(type: string, part: "core" | "group"): boolean {
-  if (type === STACK_REFERENCE_TYPE || type === "pulumi:pulumi:Stack") return true;
+  // The StackReference to the core, and the provider the engine gives it.
+  if (type === STACK_REFERENCE_TYPE || type === "pulumi:providers:pulumi") return true;
+  if (type === "pulumi:pulumi:Stack") return true;
   if (type.startsWith("tf-bootstrap:")) return true;
   if (part === "group") return GROUP_TYPES.has(type);
   return type.startsWith("aws:") || type === "pulumi:providers:aws";
@@ -131,6 +125,18 @@ function checkScope(
   const allowed = [...own].sort().join(", ");
   for (const resource of topology.view.resources) {
     const account = topology.accounts.get(resource.urn);
+    if (account?.kind === "unresolved" && resource.type.startsWith("aws:")) {
+      // Which account it lands in cannot be told: it may be outside the part (fail closed).
+      out.add(
+        "Org::AccountUnknown",
+        `${describe(resource)}: the account it is registered in cannot be told ` +
+          `(${account.detail}), so the policy cannot prove it is in one of this stack's ` +
+          `accounts (${allowed}) and fails closed. Fix: register it with the provider of its ` +
+          `account, pinned by allowedAccountIds.`,
+        resource,
+      );
+      continue;
+    }
     if (account?.kind !== "account" || own.has(account.id)) continue;
     out.add(
       org.part === "group" ? "Org::OutsideGroup" : "Org::OutsideCore",
@@ -144,92 +150,8 @@ function checkScope(
   }
 }
 
-/** The core stack's contract, as the group's StackReference read it; reports why not. */
-function coreContractOf(
-  topology: Topology,
-  coreName: string,
-  expected: string | undefined,
-  out: Findings,
-): CoreContract | undefined {
-  const references = topology.view.resources.filter((r) => r.type === STACK_REFERENCE_TYPE);
-  const isCore = (r: ResourceView): boolean => {
-    const name = readString(r.props, ["name"]);
-    if (name.kind !== "value") return false;
-    // The full name when the stack's organisation is known; else the core's own name.
-    return expected !== undefined
-      ? name.value === expected
-      : name.value.split("/").pop() === coreName.split("/").pop();
-  };
-  const named = references.filter(isCore);
-  for (const other of references.filter((r) => !isCore(r))) {
-    const name = readString(other.props, ["name"]);
-    if (out.unreadable(name, other, "the name of the stack it reads")) continue;
-    out.add(
-      "Org::OtherStackReference",
-      `${describe(other)} reads the stack ${name.kind === "value" ? name.value : "(none)"}, ` +
-        `but an account-group stack reads only its core stack ${expected ?? coreName}: ` +
-        `another stack's outputs could stand in for the core's. The policy fails closed. Fix: ` +
-        `remove it.`,
-      other,
-    );
-  }
-  if (named.length > 1) {
-    out.add(
-      "Org::OtherStackReference",
-      `This account-group stack reads its core stack ${expected ?? coreName} through ` +
-        `${named.length} StackReferences; it needs one, so which outputs are the core's is ` +
-        `never in doubt. The policy fails closed. Fix: keep the program's one reference.`,
-    );
-    return undefined;
-  }
-  const reference: ResourceView | undefined = named[0];
-  if (reference === undefined) {
-    out.add(
-      "Org::NoCoreReference",
-      `This account-group stack has no StackReference to its core stack ${expected ?? coreName} ` +
-        `(orgStack.core), so the policy cannot check that the core admits its accounts and ` +
-        `fails closed. Fix: run the tf-bootstrap program, which reads the core stack's ` +
-        `${CORE_OUTPUT} output; check orgStack.core names the core stack.`,
-    );
-    return undefined;
-  }
-  const read = readAt(reference.props, ["outputs", CORE_OUTPUT]);
-  if (out.unreadable(read, reference, `the core stack's ${CORE_OUTPUT} output`)) return undefined;
-  const value = read.kind === "value" ? read.value : undefined;
-  const unknown = value === undefined ? undefined : firstUnknown(value, ["outputs", CORE_OUTPUT]);
-  if (unknown !== undefined) {
-    out.unreadable(
-      { kind: "unknown", path: unknown },
-      reference,
-      `the core stack's ${CORE_OUTPUT} output`,
-    );
-    return undefined;
-  }
-  const contract = readCoreContract({ [CORE_OUTPUT]: value }, coreName);
-  if (!contract.ok) {
-    out.add("Org::NoCoreContract", `${contract.problem}`, reference);
-    return undefined;
-  }
-  return contract.contract;
-}
-
-function checkGroup(topology: Topology, org: OrgStackIntent, out: Findings): void {
-  const coreName = org.core ?? "";
-  const core = coreContractOf(topology, coreName, org.coreReference, out);
-  if (core === undefined) return;
-  for (const mismatch of groupMismatches(org.contract, core, coreName)) {
-    out.add(mismatch.id, `This account-group stack: ${mismatch.message}`);
-  }
-  checkRoleDefinitions(topology, core, `the core stack ${coreName}`, out);
-}
-
 /** Every product role, as registered, has exactly the definition `contract` holds. */
-function checkRoleDefinitions(
-  topology: Topology,
-  contract: CoreContract,
-  source: string,
-  out: Findings,
-): void {
+function checkRoleDefinitions(topology: Topology, contract: CoreContract, out: Findings): void {
   const kinds: [Access, "terraform" | "plan", string][] = [
     ["apply", "terraform", "Terraform"],
     ["plan", "plan", "plan"],
@@ -246,7 +168,7 @@ function checkRoleDefinitions(
       out.add(
         "Org::RoleDefinitionDiffers",
         `${principalLabel(role)} does not have the permissions of the organisation's ${noun} ` +
-          `role definition, as ${source} gives it (${definition.digest}); this role's are ` +
+          `role definition, as the stack config gives it (${definition.digest}); this role's are ` +
           `${digestOf(text)}.${diff}\nFix: build every ${noun} role from the one definition ` +
           `in the stack configs (the same terraformRole and terraformPlanRole in the core and ` +
           `every group); do not add, attach or edit policies in one stack.`,

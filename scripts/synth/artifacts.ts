@@ -6,7 +6,7 @@ import { DOCUMENT_FIELDS } from "../../lib/synth-diff/synth-diff";
 import { topologyFiles } from "../../lib/report/topology-files";
 import { synthHandoffArtifacts } from "../../lib/terraform";
 import { renderSvg } from "../report/render-svg";
-import { ORGANIZATION, PROJECT, type RecordedResource, type SynthResult } from "./mock-runtime";
+import { PROJECT, type RecordedResource, type SynthResult } from "./mock-runtime";
 import { renderOrgSection, type OrgSynth } from "./org-stack";
 
 /** Input fields that hold an IAM policy document, by resource type. */
@@ -183,7 +183,7 @@ export function policyVerdicts(
   return runGuard(
     viewFromRegistrations(result.resources, { project: PROJECT, stack }),
     packConfig,
-    intentFromFlatConfig(result.config, { organization: ORGANIZATION, project: PROJECT }),
+    intentFromFlatConfig(result.config),
   );
 }
 

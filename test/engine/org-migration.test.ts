@@ -14,6 +14,7 @@ import {
   createEngineHome,
   createStack,
   exportState,
+  POLICY_PACK_DIR,
   pulumi,
   repositoryStackConfig,
   type EngineHome,
@@ -58,10 +59,16 @@ let runCount = 0;
 /** `pulumi <command> --stack <name>` with the engine's events; fails the test on a non-zero exit. */
 async function run(stack: EngineStack, command: string[]): Promise<PulumiResult> {
   runCount += 1;
-  const result = await pulumi(stack, [...command, "--stack", stack.name], {
-    eventLog: path.join(stack.dir, `org-events-${runCount}.jsonl`),
-    timeoutMs: 15 * 60_000,
-  });
+  // Every step runs with the policy pack, as users run it: the pack accepts each state of the
+  // migration (a core handing over, groups adopting, the core after the hand-over).
+  const result = await pulumi(
+    stack,
+    [...command, "--stack", stack.name, "--policy-pack", POLICY_PACK_DIR],
+    {
+      eventLog: path.join(stack.dir, `org-events-${runCount}.jsonl`),
+      timeoutMs: 15 * 60_000,
+    },
+  );
   assert.equal(result.code, 0, describeRun(result));
   return result;
 }

@@ -22,7 +22,6 @@ import type {
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { resetStackConfig, recordStackConfig } from "../../../policy-pack/stack-config";
 import {
-  ORGANIZATION,
   synthesize,
   type RecordedResource,
   type SynthOptions,
@@ -56,7 +55,7 @@ export function configurePack(
         ? stackConfigs.get(stackOf(resources) ?? "")
         : intent;
   if (flat === undefined) resetStackConfig();
-  else recordStackConfig(flat, { organization: ORGANIZATION, project: PROJECT });
+  else recordStackConfig(flat);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -52,19 +52,6 @@ const PLAN_POLICIES = PRODUCTS.map((p) => `${p}-plan-role-terraform-plan`);
 const TF_ROLES = PRODUCTS.map((p) => `${p}-terraform-role`);
 const PLAN_ROLES = PRODUCTS.map((p) => `${p}-plan-role`);
 
-/** The core stack's outputs as an `org-group` stack's StackReference read them. */
-interface CoreOutputs {
-  orgCore: {
-    terraformAccountId: string;
-    accounts: Record<string, { id: string } | undefined>;
-    roleDefinitions: Record<"terraform" | "plan", { digest: string; text: string }>;
-  };
-}
-
-function coreOutputs(s: StackEdit): CoreOutputs {
-  return s.get("org-core").props.outputs as CoreOutputs;
-}
-
 /** Edits the one condition block `op` of statement `sid`. */
 function condition(s: Statement, op: string, key: string, values: unknown): Statement {
   const c = { ...((s.Condition as Record<string, Record<string, unknown>>) ?? {}) };
@@ -2182,22 +2169,6 @@ export const MUTATIONS: readonly Mutation[] = [
     edit: (s) => void s.set("aws-dev", "allowedAccountIds", [TF]),
     finding: "Org::OutsideGroup",
   },
-  {
-    id: "org/group-core-reference-removed",
-    claim: "org-group-in-core",
-    stack: "org-group",
-    what: "the group's StackReference to its core stack removed",
-    edit: (s) => void s.remove("org-core"),
-    finding: "Org::NoCoreReference",
-  },
-  {
-    id: "org/group-account-not-in-core",
-    claim: "org-group-in-core",
-    stack: "org-group",
-    what: "the core stack no longer lists the group's staging account",
-    edit: (s) => void delete coreOutputs(s).orgCore.accounts.staging,
-    finding: "Org::NotInCore",
-  },
   // The product-role claims hold in an account-group stack too, against the core's CI roles.
   {
     id: "org/group-trust-other-account",
@@ -2244,20 +2215,12 @@ export const MUTATIONS: readonly Mutation[] = [
     finding: "Permissions::Differ",
   },
   {
-    id: "org/group-reads-a-second-stack",
-    claim: "org-group-in-core",
+    id: "org/group-role-without-provider",
+    claim: "org-stack-scope",
     stack: "org-group",
-    what: "a second StackReference, to a same-named stack of another project, read first",
-    edit: (s) => {
-      const real = s.get("org-core");
-      s.resources.unshift({
-        ...real,
-        name: "org-core-cache",
-        urn: real.urn.replace(/::org-core$/, "::org-core-cache"),
-        props: { ...real.props, name: "mallory/scratch/corpus-org-core" },
-      });
-    },
-    finding: "Org::OtherStackReference",
+    what: "a group's dev Terraform role registered without its provider (its account unknown)",
+    edit: (s) => void delete s.get("dev-terraform-role").provider,
+    finding: "Org::AccountUnknown",
   },
   {
     id: "org/group-iam-user-in-product-account",
@@ -2291,45 +2254,6 @@ export const MUTATIONS: readonly Mutation[] = [
       });
     },
     finding: "Org::TerraformAccountRole",
-  },
-  {
-    id: "org/group-reads-a-stack-that-is-no-core",
-    claim: "org-group-in-core",
-    stack: "org-group",
-    what: "the group's core reference reads a stack without the core's contract",
-    edit: (s) => void delete (coreOutputs(s) as Partial<CoreOutputs>).orgCore,
-    finding: "Org::NoCoreContract",
-  },
-  {
-    id: "org/group-account-id-differs-from-core",
-    claim: "org-group-in-core",
-    stack: "org-group",
-    what: "the core stack lists the group's staging account under another id",
-    edit: (s) => {
-      const staging = coreOutputs(s).orgCore.accounts.staging;
-      if (staging !== undefined) staging.id = OTHER;
-    },
-    finding: "Org::AccountDiffers",
-  },
-  {
-    id: "org/group-under-another-terraform-account",
-    claim: "org-group-in-core",
-    stack: "org-group",
-    what: "the core stack's Terraform account differs from the group's",
-    edit: (s) => void (coreOutputs(s).orgCore.terraformAccountId = OTHER),
-    finding: "Org::TerraformAccount",
-  },
-  {
-    id: "org/core-role-definition-changed",
-    claim: "org-role-definition",
-    stack: "org-group",
-    what: "the core stack's Terraform role definition changed without the group's",
-    edit: (s) => {
-      const definition = coreOutputs(s).orgCore.roleDefinitions.terraform;
-      definition.text = `${definition.text}\n  arn:aws:iam::aws:policy/AdministratorAccess`;
-      definition.digest = `sha256:${"0".repeat(64)}`;
-    },
-    finding: "Org::RoleDefinition",
   },
   {
     id: "org/core-role-in-product-account",

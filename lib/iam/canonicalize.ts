@@ -120,7 +120,9 @@ function mergeStatements(statements: readonly Statement[]): Statement[] {
     const base: Statement = { ...statement };
     delete base.Action;
     delete base.Resource;
-    const key = stringify(base, 0);
+    // A statement without Resource (a trust policy's) never merges with one that has a
+    // Resource: folding it in would give it that statement's resources.
+    const key = `${stringify(base, 0)}${statement.Resource === undefined ? NO_RESOURCE : ""}`;
     let group = groups.get(key);
     if (group === undefined) {
       group = { base, pairs: new Map() };

@@ -24,6 +24,7 @@ import {
 } from "../test/engine/engine-stack";
 import { stepKeys, summary } from "../test/engine/events";
 import { describeRun, RUN_MARK } from "../test/engine/pulumi-cli";
+import { kb, readProc } from "../test/engine/processes";
 
 type Role = "engine" | "languageHost" | "program" | "analyzer" | "provider" | "other";
 
@@ -48,19 +49,6 @@ function flagSizes(): number[] {
     .filter((n) => Number.isInteger(n) && n > 0);
   if (values.length === 0) throw new Error("--sizes takes a list of account counts, e.g. 10,100");
   return values;
-}
-
-function readProc(pid: number, file: string): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, "latin1");
-  } catch {
-    return undefined;
-  }
-}
-
-function kb(status: string, field: string): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
-  return match ? Number(match[1]) : 0;
 }
 
 function roleOf(pid: number, cliPid: number, cmdline: string): Role {

@@ -17,16 +17,14 @@
  * base + k × 430 MB, base being one group run's processes other than the providers.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
-import { parse, stringify } from "yaml";
+import { readdirSync } from "node:fs";
 import { findPulumi, openStack, upStack } from "./org/engine";
 import { runOrg } from "./org/run";
 import { sampleGroups, writeSampleOrg } from "./org/sample-org";
 import type { OrgJson } from "./org/summary";
-import { createEngineHome, POLICY_PACK_DIR, type EngineHome } from "../test/engine/engine-stack";
+import { createEngineHome, createProjectCopy, POLICY_PACK_DIR } from "../test/engine/engine-stack";
 import { killMarked, RUN_MARK } from "../test/engine/pulumi-cli";
-import { repoRoot } from "../test/harness/tools";
+import { kb, readProc } from "../test/engine/processes";
 
 /** The real provider's resident memory per process, MB (pulumi/pulumi#19534). */
 const REAL_PROVIDER_MB = { low: 170, high: 430 };
@@ -43,19 +41,6 @@ function positive(name: string, text: string): number {
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`--${name} takes a whole number > 0; got '${text}'`);
   return n;
-}
-
-function readProc(pid: number, file: string): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, "latin1");
-  } catch {
-    return undefined;
-  }
-}
-
-function kb(status: string, field: string): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
-  return match ? Number(match[1]) : 0;
 }
 
 /** Samples the marked processes' memory every 250 ms until stopped. */
@@ -118,33 +103,6 @@ class Sampler {
   }
 }
 
-/** A project copy (the program linked) with one file backend for the organisation's stacks. */
-function createProject(home: EngineHome): {
-  dir: string;
-  stacksDir: string;
-  env: Record<string, string>;
-} {
-  const dir = path.join(home.dir, "projects", "bench-org");
-  const stacksDir = path.join(dir, "stacks");
-  const backend = path.join(dir, ".backend");
-  mkdirSync(stacksDir, { recursive: true });
-  mkdirSync(backend, { recursive: true });
-  for (const file of [
-    "index.ts",
-    "components",
-    "lib",
-    "package.json",
-    "tsconfig.json",
-    "node_modules",
-  ])
-    symlinkSync(path.join(repoRoot, file), path.join(dir, file));
-  writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    stringify(parse(readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8"))),
-  );
-  return { dir, stacksDir, env: { ...home.env, PULUMI_BACKEND_URL: `file://${backend}` } };
-}
-
 const mb = (n: number) => n.toFixed(0);
 
 async function main(): Promise<void> {
@@ -157,7 +115,7 @@ async function main(): Promise<void> {
     throw new Error(`--groups ${groupCount} is more than --accounts ${accounts}`);
   const home = await createEngineHome();
   try {
-    const project = createProject(home);
+    const project = createProjectCopy(home, "bench-org");
     const org = writeSampleOrg(project.stacksDir, "bench", sampleGroups(accounts, groupCount));
     console.log(
       `bench:org: ${accounts} accounts in ${groupCount} groups (${org.groups.join(", ")}), core ${org.core}; deploying the core stack once`,

@@ -4,9 +4,9 @@
  * engine (scripts/org/run.ts); `split` writes the stack files (scripts/org/split.ts); `report`
  * reports on them (scripts/org/report.ts).
  */
-import type { OutputStream } from "../lib/cli/terminal";
 import { closest } from "../lib/config/closest";
 import { packageVersion } from "./inputs";
+import { runAsMain } from "./command-main";
 import { runOrg, type OrgIo } from "./org/run";
 
 /** A command that takes the rest of the arguments and the streams; resolves to its exit code. */
@@ -53,7 +53,7 @@ export function orgUsage(): string {
 /** Runs `npm run org -- <command> …`; resolves to the exit code. */
 export async function runOrgCommand(
   argv: readonly string[],
-  io: OrgIo & { readonly stderr: OutputStream },
+  io: OrgIo,
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -75,20 +75,4 @@ export async function runOrgCommand(
   return command.load()(rest, io);
 }
 
-if (require.main === module) {
-  runOrgCommand(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(
-        `org: could not run: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      process.exitCode = 2;
-    },
-  );
-}
+if (require.main === module) runAsMain("org", runOrgCommand);

@@ -90,6 +90,38 @@ export function readCoreContract(
   return { ok: true, contract: value as unknown as CoreContract };
 }
 
+/**
+ * How one of a group's accounts disagrees with the core's list: missing from it (`fields`
+ * empty), or listed with other values, each as `[what, the group's, the core's]`.
+ */
+export interface AccountMismatch {
+  readonly account: string;
+  readonly fields: readonly (readonly [string, string, string])[];
+}
+
+/** Every account of `mine` that `core` does not list, or lists with other values. */
+export function accountMismatches(mine: CoreContract, core: CoreContract): AccountMismatch[] {
+  const out: AccountMismatch[] = [];
+  for (const [name, account] of Object.entries(mine.accounts)) {
+    const listed = core.accounts[name];
+    if (listed === undefined) {
+      out.push({ account: name, fields: [] });
+      continue;
+    }
+    const fields = (
+      [
+        ["id", account.id, listed.id],
+        ["workspace", account.workspace, listed.workspace],
+        ["environment", account.environment, listed.environment],
+        ["Terraform role", account.roleArn, listed.roleArn],
+        ["plan role", account.planRoleArn, listed.planRoleArn],
+      ] as const
+    ).filter(([, here, there]) => here !== there);
+    if (fields.length > 0) out.push({ account: name, fields });
+  }
+  return out;
+}
+
 /** One way a group stack disagrees with its core stack. */
 export interface Mismatch {
   /** `Org::TerraformAccount`, `Org::RoleDefinition`, `Org::NotInCore` or `Org::AccountDiffers`. */
@@ -126,27 +158,19 @@ export function groupMismatches(
       message: `the ${setting} settings give this stack's ${role === "terraform" ? "Terraform" : "plan"} roles other permissions than the core stack ${coreName}'s definition (${here} here, ${there} there). Fix: give every stack of the organisation the same ${setting} (npm run org -- split writes them from one file).`,
     });
   }
-  for (const [name, account] of Object.entries(mine.accounts)) {
-    const listed = core.accounts[name];
-    if (listed === undefined) {
+  for (const m of accountMismatches(mine, core)) {
+    const account = mine.accounts[m.account];
+    if (m.fields.length === 0) {
       problems.push({
         id: "Org::NotInCore",
-        message: `product account ${name} (${account.id}) is not listed by the core stack ${coreName}, so no CI role may assume its roles. Fix: add { name: ${name}, id: "${account.id}" } to the core stack's productAccounts and run the core stack first (npm run org -- up does).`,
+        message: `product account ${m.account} (${account?.id ?? "?"}) is not listed by the core stack ${coreName}, so no CI role may assume its roles. Fix: add { name: ${m.account}, id: "${account?.id ?? "?"}" } to the core stack's productAccounts and run the core stack first (npm run org -- up does).`,
       });
       continue;
     }
-    const want: [string, string, string][] = [
-      ["id", account.id, listed.id],
-      ["workspace", account.workspace, listed.workspace],
-      ["environment", account.environment, listed.environment],
-      ["Terraform role", account.roleArn, listed.roleArn],
-      ["plan role", account.planRoleArn, listed.planRoleArn],
-    ];
-    for (const [what, here, there] of want) {
-      if (here === there) continue;
+    for (const [what, here, there] of m.fields) {
       problems.push({
         id: "Org::AccountDiffers",
-        message: `product account ${name}: its ${what} is ${here} here, but ${there} in the core stack ${coreName}. Fix: give the account the same entry (and the same role settings) in both stacks.`,
+        message: `product account ${m.account}: its ${what} is ${here} here, but ${there} in the core stack ${coreName}. Fix: give the account the same entry (and the same role settings) in both stacks.`,
       });
     }
   }

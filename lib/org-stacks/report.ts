@@ -8,7 +8,7 @@
  */
 import type { TopologyConfig } from "../config/parse";
 import { planTopology } from "../plan/topology";
-import { coreContract, type CoreContract } from "./core-contract";
+import { accountMismatches, coreContract, type CoreContract } from "./core-contract";
 
 /** One stack file of the stacks directory. */
 export type ReportInput =
@@ -339,31 +339,22 @@ function groupOf(
       message: `${setting} differs from the core stack ${core.stack}'s (at ${shown}); every stack of the organisation shares it${setting === "ci" ? " (all but ci.pipeline, which only the core has)" : ""}. Fix: copy the core stack's ${setting} into ${input.file}.`,
     });
   }
-  for (const account of accounts) {
-    const listed = coreContractOf.accounts[account.name];
-    if (listed === undefined) {
+  for (const m of accountMismatches(contract, coreContractOf)) {
+    const account = contract.accounts[m.account];
+    if (m.fields.length === 0) {
       findings.push({
         id: "Org::AccountNotInCore",
         stack: input.stack,
-        account: account.name,
-        message: `product account ${account.name} (${account.id}) is in the group ${input.stack} but not in the core stack ${core.stack}, so no CI role may assume its roles and the group's preview fails. Fix: add { name: ${account.name}, id: "${account.id}" } to the core stack's productAccounts.`,
+        account: m.account,
+        message: `product account ${m.account} (${account?.id ?? "?"}) is in the group ${input.stack} but not in the core stack ${core.stack}, so no CI role may assume its roles and the group's preview fails. Fix: add { name: ${m.account}, id: "${account?.id ?? "?"}" } to the core stack's productAccounts.`,
       });
       continue;
     }
-    const mine = contract.accounts[account.name];
-    const differs = (
-      [
-        ["id", mine?.id, listed.id],
-        ["workspace", mine?.workspace, listed.workspace],
-        ["environment", mine?.environment, listed.environment],
-      ] as const
-    ).filter(([, here, there]) => here !== there);
-    if (differs.length === 0) continue;
     findings.push({
       id: "Org::AccountDiffers",
       stack: input.stack,
-      account: account.name,
-      message: `product account ${account.name}: ${differs.map(([what, here, there]) => `its ${what} is ${here ?? "?"} in ${input.stack} but ${there} in the core stack ${core.stack}`).join("; ")}, so the group's preview fails. Fix: give the account the same entry in both files.`,
+      account: m.account,
+      message: `product account ${m.account}: ${m.fields.map(([what, here, there]) => `its ${what} is ${here} in ${input.stack} but ${there} in the core stack ${core.stack}`).join("; ")}, so the group's preview fails. Fix: give the account the same entry in both files.`,
     });
   }
   const same =

@@ -10,9 +10,10 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { formatUsage, parseCommandLine, type CommandSpec } from "../../lib/cli/command-line";
-import { colorEnabled, painter, type OutputStream } from "../../lib/cli/terminal";
+import { colorEnabled, painter } from "../../lib/cli/terminal";
 import { CORE_OUTPUT, readCoreContract } from "../../lib/org-stacks/core-contract";
 import { displayPath, packageVersion } from "../inputs";
+import type { CommandIo } from "../synth/main";
 import {
   findPulumi,
   openStack,
@@ -44,10 +45,7 @@ export type OrgOperation = "preview" | "up";
 export const MAX_PARALLEL = 16;
 
 /** The streams and environment the command runs with. */
-export interface OrgIo {
-  readonly stdout: OutputStream;
-  readonly stderr: OutputStream;
-  readonly env: Readonly<Record<string, string | undefined>>;
+export interface OrgIo extends CommandIo {
   /** The working directory relative paths are taken from. Default: `process.cwd()`. */
   readonly cwd?: string;
 }

@@ -138,7 +138,40 @@ export async function createStack(
   options: StackOptions = {},
 ): Promise<EngineStack> {
   stackCount += 1;
-  const dir = path.join(home.dir, "projects", `${name}-${stackCount}`);
+  const { dir, stacksDir, env } = createProjectCopy(home, `${name}-${stackCount}`, options.main);
+  writeStackConfig({ name, stacksDir }, config);
+  const stack: EngineStack = {
+    name,
+    home,
+    dir,
+    stacksDir,
+    env,
+  };
+  const init = await pulumi(stack, ["stack", "init", name, "--secrets-provider", "passphrase"]);
+  if (init.code !== 0) throw new Error(`pulumi stack init failed: ${describeRun(init)}`);
+  return stack;
+}
+
+/** A copy of the project in the engine home: the program linked, its own file backend. */
+export interface ProjectCopy {
+  readonly dir: string;
+  /** Its `stacks/` (the project's `stackConfigDir`). */
+  readonly stacksDir: string;
+  /** The home's environment with `PULUMI_BACKEND_URL` at the copy's file backend. */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * Makes `projects/<dirName>` in the engine home: the repository's program linked, the project
+ * file (with another `main` when given), an empty `stacks/` and a file backend that every stack
+ * of the copy shares (so one stack's StackReference reads another).
+ */
+export function createProjectCopy(
+  home: EngineHome,
+  dirName: string,
+  main?: { readonly file: string; readonly source: string },
+): ProjectCopy {
+  const dir = path.join(home.dir, "projects", dirName);
   const stacksDir = path.join(dir, "stacks");
   const backend = path.join(dir, ".backend");
   mkdirSync(stacksDir, { recursive: true });
@@ -148,22 +181,12 @@ export async function createStack(
     string,
     unknown
   >;
-  if (options.main) {
-    writeFileSync(path.join(dir, options.main.file), options.main.source);
-    project.main = options.main.file;
+  if (main) {
+    writeFileSync(path.join(dir, main.file), main.source);
+    project.main = main.file;
   }
   writeFileSync(path.join(dir, "Pulumi.yaml"), stringify(project));
-  writeStackConfig({ name, stacksDir }, config);
-  const stack: EngineStack = {
-    name,
-    home,
-    dir,
-    stacksDir,
-    env: { ...home.env, PULUMI_BACKEND_URL: `file://${backend}` },
-  };
-  const init = await pulumi(stack, ["stack", "init", name, "--secrets-provider", "passphrase"]);
-  if (init.code !== 0) throw new Error(`pulumi stack init failed: ${describeRun(init)}`);
-  return stack;
+  return { dir, stacksDir, env: { ...home.env, PULUMI_BACKEND_URL: `file://${backend}` } };
 }
 
 /** Reads a stack file of the repository (`stacks/Pulumi.<name>.yaml`) as its config map. */

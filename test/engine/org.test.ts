@@ -9,9 +9,8 @@
  */
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
 import { PACK_NAME, packPolicies } from "../../policy-pack/policies";
 import { runOrg, type OrgOperation } from "../../scripts/org/run";
 import {
@@ -24,7 +23,13 @@ import {
 } from "../../scripts/org/sample-org";
 import type { OrgJson, StackSummary } from "../../scripts/org/summary";
 import { repoRoot, SETUP_TIMEOUT_MS } from "../harness/tools";
-import { createEngineHome, POLICY_PACK_DIR, type EngineHome } from "./engine-stack";
+import {
+  createEngineHome,
+  createProjectCopy,
+  POLICY_PACK_DIR,
+  type EngineHome,
+  type ProjectCopy,
+} from "./engine-stack";
 import { killMarked, RUN_MARK } from "./pulumi-cli";
 
 /** A whole organisation's run on 2 shared cores. */
@@ -37,37 +42,6 @@ const PACK_VERSION = (
 ).version;
 const POLICY_COUNT = packPolicies().length;
 
-/** The parts of the repository a project copy links to. */
-const PROJECT_FILES = [
-  "index.ts",
-  "components",
-  "lib",
-  "package.json",
-  "tsconfig.json",
-  "node_modules",
-];
-
-/** A project copy whose stacks share one file backend. */
-interface OrgProject {
-  readonly dir: string;
-  readonly stacksDir: string;
-  readonly env: Record<string, string>;
-}
-
-function createProject(home: EngineHome): OrgProject {
-  const dir = path.join(home.dir, "projects", "org");
-  const stacksDir = path.join(dir, "stacks");
-  const backend = path.join(dir, ".backend");
-  mkdirSync(stacksDir, { recursive: true });
-  mkdirSync(backend, { recursive: true });
-  for (const file of PROJECT_FILES) symlinkSync(path.join(repoRoot, file), path.join(dir, file));
-  writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    stringify(parse(readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8"))),
-  );
-  return { dir, stacksDir, env: { ...home.env, PULUMI_BACKEND_URL: `file://${backend}` } };
-}
-
 /** What one run of the command printed and returned. */
 interface OrgRun {
   readonly code: number;
@@ -78,7 +52,7 @@ interface OrgRun {
 /** Runs `npm run org -- <operation> …` in process; every process it started is ended after. */
 async function org(
   home: EngineHome,
-  project: OrgProject,
+  project: ProjectCopy,
   operation: OrgOperation,
   args: readonly string[] = [],
 ): Promise<OrgRun> {
@@ -113,7 +87,7 @@ async function org(
 /** Runs the command with `--json`; returns its document by stack name. */
 async function orgJson(
   home: EngineHome,
-  project: OrgProject,
+  project: ProjectCopy,
   operation: OrgOperation,
 ): Promise<{ run: OrgRun; doc: OrgJson; by: Map<string, StackSummary> }> {
   const run = await org(home, project, operation, ["--json"]);
@@ -182,7 +156,7 @@ function assertCoreGrowsBy(core: StackSummary, account: string): void {
 describe("npm run org -- preview|up on the real engine (core + 3 groups)", function () {
   this.timeout(RUN_TIMEOUT_MS);
   let home: EngineHome;
-  let project: OrgProject;
+  let project: ProjectCopy;
   let started = Date.now();
   const groups: SampleAccount[][] = sampleGroups(6, 3);
   const CORE = "acme-core";
@@ -198,7 +172,7 @@ describe("npm run org -- preview|up on the real engine (core + 3 groups)", funct
     this.timeout(SETUP_TIMEOUT_MS);
     started = Date.now();
     home = await createEngineHome();
-    project = createProject(home);
+    project = createProjectCopy(home, "org");
     writeOrg(groups);
   });
   after(() => {
